@@ -1,0 +1,6 @@
+//! ccsim's engine: the event schema and log codecs, the fold of events into facts, the metric
+//! catalog, and the reports built from facts.
+
+pub mod codec;
+pub mod event;
+pub mod time;
