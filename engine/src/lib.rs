@@ -3,4 +3,7 @@
 
 pub mod codec;
 pub mod event;
+pub mod facts;
+pub mod fold;
+pub mod ids;
 pub mod time;

@@ -103,12 +103,14 @@ impl<R: BufRead> JsonlReader<R> {
                     ),
                 })
             })?,
-            Some(other) => return Err(self.error(LogProblem::BadTimestamp {
-                field: "at".into(),
-                message: format!(
+            Some(other) => {
+                return Err(self.error(LogProblem::BadTimestamp {
+                    field: "at".into(),
+                    message: format!(
                     "found {other}; expected an RFC 3339 string such as \"2021-05-01T09:00:00Z\""
                 ),
-            })),
+                }))
+            }
             None => {
                 return Err(self.error(LogProblem::MissingKey(
                     "missing `at`; every event needs an RFC 3339 timestamp".into(),

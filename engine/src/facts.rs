@@ -1,0 +1,355 @@
+//! Facts: one row per entity (or per closed stretch of an entity), projected from events by
+//! the fold. Every figure ccsim reports is computed from these rows, never from events.
+//!
+//! A fact whose entity was still open at the real-time cut-off (`--as-of`) is emitted with
+//! `open: true` and its span ending at the cut-off; historical reports skip open facts.
+
+use crate::event::{
+    Channel, ClosedBy, ClosureReason, Direction, HandlerKind, Outcome, ParticipantEventReason,
+    ParticipantEventType, ParticipantMode, TransferTarget, Trigger, WorkItemStatus,
+};
+use crate::ids::Sym;
+use crate::time::{Instant, Span};
+
+/// What an agent was doing during a status interval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgentState {
+    /// Logged in and not Away.
+    Active,
+    /// Logged in and Away (set by the agent or automatically after idle time).
+    Away,
+}
+
+/// How a status interval ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusEnd {
+    /// The agent became (or stayed, with a new reason) active.
+    Active,
+    /// The agent went Away.
+    Away,
+    /// The agent logged out, manually or automatically after idle time.
+    Logout(Trigger),
+    /// Still running at the real-time cut-off.
+    Open,
+}
+
+/// A stretch of logged-in time in one state: the row behind agent-status metrics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StatusInterval {
+    /// The agent.
+    pub agent: Sym,
+    /// Active or Away.
+    pub state: AgentState,
+    /// The Away (or active) reason, if one was given.
+    pub reason: Option<Sym>,
+    /// Whether the agent or the idle timer put the agent in this state.
+    pub trigger: Trigger,
+    /// For an automatic Away: when the agent was last active.
+    pub last_active_at: Option<Instant>,
+    /// When the state began and ended.
+    pub span: Span,
+    /// What ended it.
+    pub ended_by: StatusEnd,
+}
+
+/// A stretch during which an agent was available on one channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AvailabilityInterval {
+    /// The agent.
+    pub agent: Sym,
+    /// The channel.
+    pub channel: Channel,
+    /// When availability began and ended.
+    pub span: Span,
+    /// Still running at the real-time cut-off.
+    pub open: bool,
+}
+
+/// A stretch of Focus mode (routing paused, availability kept).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FocusInterval {
+    /// The agent.
+    pub agent: Sym,
+    /// When Focus began and ended.
+    pub span: Span,
+    /// Still running at the real-time cut-off.
+    pub open: bool,
+}
+
+/// One open-to-close stretch of a conversation (a conversation that reopens yields a row per
+/// close).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConversationFact {
+    /// The conversation.
+    pub conversation: Sym,
+    /// Its customer.
+    pub customer: Sym,
+    /// When it first opened.
+    pub opened_at: Instant,
+    /// When this stretch began (the first open, or the latest reopen).
+    pub stretch_start: Instant,
+    /// When it closed (the cut-off when open).
+    pub closed_at: Instant,
+    /// Who closed it (absent when open).
+    pub closed_by: Option<ClosedBy>,
+    /// How many times it had reopened before this close.
+    pub reopens: u32,
+    /// Still open at the real-time cut-off.
+    pub open: bool,
+}
+
+/// One contact (Dynamics: live work item).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContactFact {
+    /// The contact.
+    pub contact: Sym,
+    /// Its conversation, if any.
+    pub conversation: Option<Sym>,
+    /// Its customer, if known.
+    pub customer: Option<Sym>,
+    /// Its channel.
+    pub channel: Channel,
+    /// Inbound or outbound.
+    pub direction: Direction,
+    /// Its channel instance (Dynamics), if any.
+    pub channel_instance: Option<Sym>,
+    /// When it started.
+    pub started_at: Instant,
+    /// The last queue it entered, and when it first entered a queue.
+    pub queue: Option<Sym>,
+    /// When it first entered a queue.
+    pub queued_at: Option<Instant>,
+    /// When an agent's response first fulfilled it, and who.
+    pub fulfilled_at: Option<Instant>,
+    /// The fulfilling agent.
+    pub fulfilled_by: Option<Sym>,
+    /// The contact whose response fulfilled it, when not itself.
+    pub fulfilled_via: Option<Sym>,
+    /// When an outbound call was answered.
+    pub answered_at: Option<Instant>,
+    /// When it was marked No Reply Needed.
+    pub no_reply_needed_at: Option<Instant>,
+    /// Total time on hold (ms) and the number of holds.
+    pub hold_ms: i64,
+    /// Number of holds.
+    pub holds: u32,
+    /// Messages by sender: customer, agent, bot.
+    pub messages: [u32; 3],
+    /// The latest Dynamics work item status.
+    pub status: Option<WorkItemStatus>,
+    /// When it ended (the cut-off when open).
+    pub ended_at: Instant,
+    /// How it ended (absent when open).
+    pub outcome: Option<Outcome>,
+    /// Still open at the real-time cut-off.
+    pub open: bool,
+}
+
+/// One routing session of a contact (Dynamics msdyn_ocsession).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionFact {
+    /// The session.
+    pub session: Sym,
+    /// Its contact.
+    pub contact: Sym,
+    /// The contact's channel and direction, copied for filtering.
+    pub channel: Channel,
+    /// The contact's direction.
+    pub direction: Direction,
+    /// Whether the contact had a channel instance (the Dynamics SMS filter).
+    pub has_channel_instance: bool,
+    /// The queue it started in.
+    pub queue: Option<Sym>,
+    /// Bot or agent.
+    pub handler: HandlerKind,
+    /// When it started.
+    pub started_at: Instant,
+    /// The last agent it was offered to, and when.
+    pub offered_to: Option<Sym>,
+    /// When it was last offered.
+    pub offered_at: Option<Instant>,
+    /// When an agent accepted it.
+    pub accepted_at: Option<Instant>,
+    /// The accepting agent.
+    pub accepted_by: Option<Sym>,
+    /// When the offer was rejected.
+    pub rejected_at: Option<Instant>,
+    /// When the offer timed out.
+    pub timed_out_at: Option<Instant>,
+    /// Where it was transferred, if it was.
+    pub transferred_to: Option<TransferTarget>,
+    /// When it ended (the cut-off when open).
+    pub ended_at: Instant,
+    /// Its closure reason (absent when open).
+    pub closure_reason: Option<ClosureReason>,
+    /// Still open at the real-time cut-off.
+    pub open: bool,
+}
+
+/// One participant's stretch in a session (Dynamics msdyn_sessionparticipant).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParticipantFact {
+    /// The session.
+    pub session: Sym,
+    /// The agent or bot.
+    pub participant: Sym,
+    /// Agent or bot.
+    pub kind: HandlerKind,
+    /// Primary, consult, monitor, preview.
+    pub mode: ParticipantMode,
+    /// The assign reason, if given.
+    pub join_reason: Option<Sym>,
+    /// The left-on reason, if given.
+    pub left_reason: Option<Sym>,
+    /// When they joined and left (the cut-off when open).
+    pub span: Span,
+    /// Still in the session at the real-time cut-off.
+    pub open: bool,
+}
+
+/// A Dynamics session participant event record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParticipantEventFact {
+    /// The session.
+    pub session: Sym,
+    /// The participant.
+    pub participant: Sym,
+    /// Event type (hold, transcription, none).
+    pub event_type: ParticipantEventType,
+    /// Event reason (agent initiated, transfer in transit, transfer accepted).
+    pub reason: ParticipantEventReason,
+    /// When it was recorded.
+    pub at: Instant,
+}
+
+/// What an agent had open on a customer's profile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProfileActivity {
+    /// Viewing the profile.
+    View,
+    /// The task panel open on the profile.
+    TaskPanel,
+}
+
+/// A stretch of an agent viewing a customer's profile, or of the task panel open on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProfileFact {
+    /// The agent.
+    pub agent: Sym,
+    /// The customer.
+    pub customer: Sym,
+    /// Viewing, or task panel.
+    pub activity: ProfileActivity,
+    /// When it began and ended (the cut-off when open).
+    pub span: Span,
+    /// Still running at the real-time cut-off.
+    pub open: bool,
+}
+
+/// A bot session (Freshworks' billing unit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BotSessionFact {
+    /// The session.
+    pub bot_session: Sym,
+    /// The bot's name.
+    pub bot: Sym,
+    /// The bot's version.
+    pub version: Sym,
+    /// The customer.
+    pub customer: Sym,
+    /// When the session started (when it was consumed).
+    pub started_at: Instant,
+    /// When it ended (the cut-off when open).
+    pub ended_at: Instant,
+    /// Conversations it spanned.
+    pub conversations: u32,
+    /// Tickets created in it.
+    pub tickets: u32,
+    /// Still running at the real-time cut-off.
+    pub open: bool,
+}
+
+/// A conversation that was part of a bot session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BotConversationFact {
+    /// The bot session.
+    pub bot_session: Sym,
+    /// The conversation.
+    pub conversation: Sym,
+    /// Its channel.
+    pub channel: Channel,
+    /// When it was created.
+    pub created_at: Instant,
+    /// When it was last updated.
+    pub updated_at: Instant,
+}
+
+/// A ticket created in a bot session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TicketFact {
+    /// The bot session.
+    pub bot_session: Sym,
+    /// The ticket.
+    pub ticket: Sym,
+    /// When it was created.
+    pub at: Instant,
+}
+
+/// Any fact row, as handed to a [`FactSink`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Fact {
+    /// An agent status interval.
+    Status(StatusInterval),
+    /// An agent availability interval.
+    Availability(AvailabilityInterval),
+    /// A Focus mode interval.
+    Focus(FocusInterval),
+    /// A conversation stretch.
+    Conversation(ConversationFact),
+    /// A contact.
+    Contact(ContactFact),
+    /// A session.
+    Session(SessionFact),
+    /// A session participant.
+    Participant(ParticipantFact),
+    /// A session participant event.
+    ParticipantEvent(ParticipantEventFact),
+    /// A profile view or task panel stretch.
+    Profile(ProfileFact),
+    /// A bot session.
+    BotSession(BotSessionFact),
+    /// A conversation of a bot session.
+    BotConversation(BotConversationFact),
+    /// A ticket of a bot session.
+    Ticket(TicketFact),
+}
+
+impl Fact {
+    /// Whether the fact describes an entity still open at the real-time cut-off.
+    pub fn is_open(&self) -> bool {
+        match self {
+            Fact::Status(f) => f.ended_by == StatusEnd::Open,
+            Fact::Availability(f) => f.open,
+            Fact::Focus(f) => f.open,
+            Fact::Conversation(f) => f.open,
+            Fact::Contact(f) => f.open,
+            Fact::Session(f) => f.open,
+            Fact::Participant(f) => f.open,
+            Fact::Profile(f) => f.open,
+            Fact::BotSession(f) => f.open,
+            Fact::ParticipantEvent(_) | Fact::BotConversation(_) | Fact::Ticket(_) => false,
+        }
+    }
+}
+
+/// Receives fact rows as the fold emits them.
+pub trait FactSink {
+    /// Takes one fact row.
+    fn fact(&mut self, fact: &Fact);
+}
+
+impl FactSink for Vec<Fact> {
+    fn fact(&mut self, fact: &Fact) {
+        self.push(*fact);
+    }
+}

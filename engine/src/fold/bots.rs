@@ -1,0 +1,191 @@
+//! Bot sessions: a bot's billing unit, which may span several conversations and channels.
+
+use super::{sorted_keys, EntityKind, Fold, FoldError, Lifecycle};
+use crate::event::EventKind;
+use crate::facts::{BotConversationFact, BotSessionFact, Fact, FactSink, TicketFact};
+use crate::ids::Sym;
+use crate::time::Instant;
+
+/// An open bot session.
+pub(super) struct BotSessionSlot {
+    fact: BotSessionFact,
+    conversations: Vec<BotConversationFact>,
+    tickets: Vec<Sym>,
+}
+
+impl<S: FactSink> Fold<S> {
+    pub(super) fn bot_event(
+        &mut self,
+        event: &'static str,
+        at: Instant,
+        kind: &EventKind<'_>,
+    ) -> Result<(), FoldError> {
+        if let EventKind::BotSessionStarted {
+            bot_session,
+            bot,
+            version,
+            customer,
+        } = kind
+        {
+            let sym = self.names.intern(bot_session);
+            if let Some(existing) = self.bot_sessions.get(&sym) {
+                let since = match existing {
+                    Lifecycle::Open(s) => s.fact.started_at,
+                    Lifecycle::Closed(t) => *t,
+                };
+                return Err(FoldError::Duplicate {
+                    event,
+                    kind: EntityKind::BotSession,
+                    id: bot_session.to_string(),
+                    since,
+                });
+            }
+            let fact = BotSessionFact {
+                bot_session: sym,
+                bot: self.names.intern(bot),
+                version: self.names.intern(version),
+                customer: self.names.intern(customer),
+                started_at: at,
+                ended_at: at,
+                conversations: 0,
+                tickets: 0,
+                open: true,
+            };
+            let slot = BotSessionSlot {
+                fact,
+                conversations: Vec::new(),
+                tickets: Vec::new(),
+            };
+            self.bot_sessions
+                .insert(sym, Lifecycle::Open(Box::new(slot)));
+            return Ok(());
+        }
+        let (id, other) = match kind {
+            EventKind::BotConversationStarted {
+                bot_session,
+                conversation,
+                ..
+            }
+            | EventKind::BotConversationUpdated {
+                bot_session,
+                conversation,
+            } => (*bot_session, Some(*conversation)),
+            EventKind::TicketCreated {
+                bot_session,
+                ticket,
+            } => (*bot_session, Some(*ticket)),
+            EventKind::BotSessionEnded { bot_session } => (*bot_session, None),
+            _ => return Ok(()),
+        };
+        let sym = self.names.intern(id);
+        let other_sym = other.map(|o| self.names.intern(o));
+        let slot = match self.bot_sessions.get_mut(&sym) {
+            None => {
+                return Err(FoldError::UnknownEntity {
+                    event,
+                    kind: EntityKind::BotSession,
+                    id: id.to_string(),
+                    expected: "bot_session_started",
+                })
+            }
+            Some(Lifecycle::Closed(closed_at)) => {
+                return Err(FoldError::AfterClose {
+                    event,
+                    kind: EntityKind::BotSession,
+                    id: id.to_string(),
+                    closed_at: *closed_at,
+                    expected: "a new bot session (`bot_session_started` with a new id)",
+                })
+            }
+            Some(Lifecycle::Open(slot)) => slot,
+        };
+        let other_name = other.unwrap_or_default();
+        match (kind, other_sym) {
+            (EventKind::BotConversationStarted { channel, .. }, Some(conv)) => {
+                if let Some(c) = slot.conversations.iter().find(|c| c.conversation == conv) {
+                    return Err(FoldError::Duplicate {
+                        event,
+                        kind: EntityKind::BotConversation,
+                        id: format!("{other_name} in bot session {id}"),
+                        since: c.created_at,
+                    });
+                }
+                slot.conversations.push(BotConversationFact {
+                    bot_session: sym,
+                    conversation: conv,
+                    channel: *channel,
+                    created_at: at,
+                    updated_at: at,
+                });
+            }
+            (EventKind::BotConversationUpdated { .. }, Some(conv)) => {
+                let Some(c) = slot
+                    .conversations
+                    .iter_mut()
+                    .find(|c| c.conversation == conv)
+                else {
+                    return Err(FoldError::UnknownEntity {
+                        event,
+                        kind: EntityKind::BotConversation,
+                        id: format!("{other_name} in bot session {id}"),
+                        expected: "bot_conversation_started",
+                    });
+                };
+                c.updated_at = at;
+            }
+            (EventKind::TicketCreated { .. }, Some(ticket)) => {
+                if slot.tickets.contains(&ticket) {
+                    return Err(FoldError::Duplicate {
+                        event,
+                        kind: EntityKind::Ticket,
+                        id: format!("{other_name} in bot session {id}"),
+                        since: slot.fact.started_at,
+                    });
+                }
+                slot.tickets.push(ticket);
+                self.emit(Fact::Ticket(TicketFact {
+                    bot_session: sym,
+                    ticket,
+                    at,
+                }));
+            }
+            (EventKind::BotSessionEnded { .. }, _) => {
+                let Some(Lifecycle::Open(slot)) =
+                    self.bot_sessions.insert(sym, Lifecycle::Closed(at))
+                else {
+                    return Ok(());
+                };
+                self.close_bot_session(*slot, at, false);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn close_bot_session(&mut self, slot: BotSessionSlot, end: Instant, open: bool) {
+        let mut fact = slot.fact;
+        fact.ended_at = end;
+        fact.conversations = slot.conversations.len() as u32;
+        fact.tickets = slot.tickets.len() as u32;
+        fact.open = open;
+        for c in slot.conversations {
+            self.emit(Fact::BotConversation(c));
+        }
+        self.emit(Fact::BotSession(fact));
+    }
+
+    pub(super) fn finish_bots(&mut self, as_of: Option<Instant>) -> u64 {
+        let mut open = 0;
+        for sym in sorted_keys(&self.bot_sessions) {
+            if !matches!(self.bot_sessions.get(&sym), Some(Lifecycle::Open(_))) {
+                continue;
+            }
+            open += 1;
+            let Some(cut) = as_of else { continue };
+            if let Some(Lifecycle::Open(slot)) = self.bot_sessions.remove(&sym) {
+                self.close_bot_session(*slot, cut, true);
+            }
+        }
+        open
+    }
+}

@@ -1,0 +1,230 @@
+//! The fold: events, in order, through per-entity state machines that emit fact rows.
+//!
+//! The fold does no I/O. It is handed events one at a time ([`Fold::apply`]), checks each
+//! against the state of the entities it names, and sends a [`Fact`] to its sink whenever an
+//! entity (or a stretch of one) closes. Memory holds the open entities plus one small marker
+//! per id seen, so a duplicate or a late event can be recognised.
+
+mod agents;
+mod bots;
+mod error;
+mod profiles;
+mod work;
+
+use rustc_hash::FxHashMap;
+
+pub use error::{EntityKind, FoldError};
+
+use crate::event::{Event, EventKind};
+use crate::facts::{Fact, FactSink};
+use crate::ids::{Interner, Sym};
+use crate::time::Instant;
+
+/// Folds events into facts for a sink.
+pub struct Fold<S> {
+    sink: S,
+    names: Interner,
+    last_at: Option<Instant>,
+    events: u64,
+    agents: FxHashMap<Sym, agents::AgentSlot>,
+    conversations: FxHashMap<Sym, work::ConversationSlot>,
+    contacts: FxHashMap<Sym, Lifecycle<work::ContactSlot>>,
+    sessions: FxHashMap<Sym, Lifecycle<work::SessionSlot>>,
+    views: FxHashMap<(Sym, Sym, profiles::Panel), Instant>,
+    bot_sessions: FxHashMap<Sym, Lifecycle<bots::BotSessionSlot>>,
+}
+
+/// An entity that is open (with its state) or closed (with when).
+enum Lifecycle<T> {
+    Open(Box<T>),
+    Closed(Instant),
+}
+
+/// How many entities of each kind were still open when the fold finished.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OpenEntities {
+    /// (kind, count) for every kind with at least one open entity.
+    pub counts: Vec<(EntityKind, u64)>,
+}
+
+impl OpenEntities {
+    fn add(&mut self, kind: EntityKind, n: u64) {
+        if n > 0 {
+            self.counts.push((kind, n));
+        }
+    }
+
+    /// Whether nothing was left open.
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+}
+
+/// What the fold hands back when it is done.
+pub struct Folded<S> {
+    /// The sink, holding whatever it made of the facts.
+    pub sink: S,
+    /// The strings behind every [`Sym`] in the facts.
+    pub names: Interner,
+    /// Events folded.
+    pub events: u64,
+    /// Entities still open at the end (reported, not emitted, in a historical fold).
+    pub open: OpenEntities,
+}
+
+impl<S: FactSink> Fold<S> {
+    /// A fold that sends its facts to `sink`.
+    pub fn new(sink: S) -> Self {
+        Fold {
+            sink,
+            names: Interner::default(),
+            last_at: None,
+            events: 0,
+            agents: FxHashMap::default(),
+            conversations: FxHashMap::default(),
+            contacts: FxHashMap::default(),
+            sessions: FxHashMap::default(),
+            views: FxHashMap::default(),
+            bot_sessions: FxHashMap::default(),
+        }
+    }
+
+    /// The time of the last event folded.
+    pub fn last_at(&self) -> Option<Instant> {
+        self.last_at
+    }
+
+    /// Folds one event. On error the fold's state is unchanged by the event.
+    pub fn apply(&mut self, event: &Event<'_>) -> Result<(), FoldError> {
+        let at = event.at;
+        if let Some(previous) = self.last_at {
+            if at < previous {
+                return Err(FoldError::OutOfOrder {
+                    event: event.type_name(),
+                    at,
+                    previous,
+                });
+            }
+        }
+        let name = event.type_name();
+        use EventKind as K;
+        match &event.kind {
+            K::AgentLoggedIn { agent } => self.login(name, at, agent),
+            K::AgentLoggedOut {
+                agent,
+                trigger,
+                last_active_at,
+            } => self.logout(name, at, agent, *trigger, *last_active_at),
+            K::AgentAway {
+                agent,
+                reason,
+                trigger,
+                last_active_at,
+            } => self.away(name, at, agent, *reason, *trigger, *last_active_at),
+            K::AgentActive { agent, reason } => self.back(name, at, agent, *reason),
+            K::AgentAvailable { agent, channel } => {
+                self.availability(name, at, agent, *channel, true)
+            }
+            K::AgentUnavailable { agent, channel } => {
+                self.availability(name, at, agent, *channel, false)
+            }
+            K::FocusStarted { agent } => self.focus(name, at, agent, true),
+            K::FocusEnded { agent } => self.focus(name, at, agent, false),
+            K::ConversationOpened {
+                conversation,
+                customer,
+            } => self.conversation_opened(name, at, conversation, customer),
+            K::ConversationReopened { conversation } => {
+                self.conversation_reopened(name, at, conversation)
+            }
+            K::ConversationWaiting { conversation } => {
+                self.conversation_waiting(name, conversation)
+            }
+            K::ConversationClosed {
+                conversation,
+                by,
+                agent: _,
+            } => self.conversation_closed(name, at, conversation, *by),
+            K::ContactStarted { .. } => self.contact_started(name, at, &event.kind),
+            K::ContactQueued { contact, .. }
+            | K::ContactFulfilled { contact, .. }
+            | K::ContactAnswered { contact }
+            | K::ContactNoReplyNeeded { contact, .. }
+            | K::MessageSent { contact, .. }
+            | K::HoldStarted { contact, .. }
+            | K::HoldEnded { contact }
+            | K::ContactEnded { contact, .. }
+            | K::WorkItemStatusChanged { contact, .. } => {
+                self.contact_event(name, at, contact, &event.kind)
+            }
+            K::SessionStarted {
+                session,
+                contact,
+                queue,
+                handler,
+            } => self.session_started(name, at, session, contact, *queue, *handler),
+            K::SessionOffered { session, .. }
+            | K::SessionAccepted { session, .. }
+            | K::SessionRejected { session, .. }
+            | K::SessionTimedOut { session, .. }
+            | K::SessionTransferred { session, .. }
+            | K::SessionEnded { session, .. }
+            | K::ParticipantJoined { session, .. }
+            | K::ParticipantLeft { session, .. }
+            | K::ParticipantEvent { session, .. } => {
+                self.session_event(name, at, session, &event.kind)
+            }
+            K::ProfileViewStarted { agent, customer } => {
+                self.panel(name, at, agent, customer, profiles::Panel::View, true)
+            }
+            K::ProfileViewEnded { agent, customer } => {
+                self.panel(name, at, agent, customer, profiles::Panel::View, false)
+            }
+            K::TaskPanelOpened { agent, customer } => {
+                self.panel(name, at, agent, customer, profiles::Panel::Task, true)
+            }
+            K::TaskPanelClosed { agent, customer } => {
+                self.panel(name, at, agent, customer, profiles::Panel::Task, false)
+            }
+            K::BotSessionStarted { .. }
+            | K::BotConversationStarted { .. }
+            | K::BotConversationUpdated { .. }
+            | K::TicketCreated { .. }
+            | K::BotSessionEnded { .. } => self.bot_event(name, at, &event.kind),
+        }?;
+        self.last_at = Some(at);
+        self.events += 1;
+        Ok(())
+    }
+
+    /// Ends the fold. With a real-time cut-off, every open entity is emitted as an open fact
+    /// ending at `as_of`; without one, open entities are only counted.
+    pub fn finish(mut self, as_of: Option<Instant>) -> Folded<S> {
+        let mut open = OpenEntities::default();
+        open.add(EntityKind::Agent, self.finish_agents(as_of));
+        open.add(EntityKind::Conversation, self.finish_conversations(as_of));
+        open.add(EntityKind::Contact, self.finish_contacts(as_of));
+        open.add(EntityKind::Session, self.finish_sessions(as_of));
+        let (views, panels) = self.finish_panels(as_of);
+        open.add(EntityKind::ProfileView, views);
+        open.add(EntityKind::TaskPanel, panels);
+        open.add(EntityKind::BotSession, self.finish_bots(as_of));
+        Folded {
+            sink: self.sink,
+            names: self.names,
+            events: self.events,
+            open,
+        }
+    }
+
+    fn emit(&mut self, fact: Fact) {
+        self.sink.fact(&fact);
+    }
+}
+
+/// Sorted keys of a map, so that end-of-fold emission order never depends on hashing.
+fn sorted_keys<K: Copy + Ord, V>(map: &FxHashMap<K, V>) -> Vec<K> {
+    let mut keys: Vec<K> = map.keys().copied().collect();
+    keys.sort_unstable();
+    keys
+}

@@ -1,0 +1,662 @@
+//! Conversations, contacts and sessions: the work a customer brings, and how it is routed.
+
+use super::{sorted_keys, EntityKind, Fold, FoldError, Lifecycle};
+use crate::event::{Channel, ClosedBy, Direction, EventKind, HandlerKind, Sender};
+use crate::facts::{
+    ContactFact, ConversationFact, Fact, FactSink, ParticipantEventFact, ParticipantFact,
+    SessionFact,
+};
+use crate::ids::Sym;
+use crate::time::{Instant, Span};
+
+/// A conversation: open or waiting, or closed (and able to reopen).
+pub(super) struct ConversationSlot {
+    customer: Sym,
+    opened_at: Instant,
+    stretch_start: Instant,
+    waiting: bool,
+    closed_at: Option<Instant>,
+    reopens: u32,
+}
+
+/// An open contact.
+pub(super) struct ContactSlot {
+    fact: ContactFact,
+    hold_since: Option<Instant>,
+}
+
+/// An open session, with its participants.
+pub(super) struct SessionSlot {
+    fact: SessionFact,
+    participants: Vec<ParticipantFact>,
+}
+
+impl<S: FactSink> Fold<S> {
+    pub(super) fn conversation_opened(
+        &mut self,
+        event: &'static str,
+        at: Instant,
+        conversation: &str,
+        customer: &str,
+    ) -> Result<(), FoldError> {
+        let sym = self.names.intern(conversation);
+        if let Some(c) = self.conversations.get(&sym) {
+            return Err(FoldError::Duplicate {
+                event,
+                kind: EntityKind::Conversation,
+                id: conversation.to_string(),
+                since: c.opened_at,
+            });
+        }
+        let customer = self.names.intern(customer);
+        self.conversations.insert(
+            sym,
+            ConversationSlot {
+                customer,
+                opened_at: at,
+                stretch_start: at,
+                waiting: false,
+                closed_at: None,
+                reopens: 0,
+            },
+        );
+        Ok(())
+    }
+
+    /// The open conversation `id`, or the error saying why it is not.
+    fn open_conversation(&mut self, event: &'static str, id: &str) -> Result<Sym, FoldError> {
+        let sym = self.names.intern(id);
+        match self.conversations.get(&sym) {
+            None => Err(FoldError::UnknownEntity {
+                event,
+                kind: EntityKind::Conversation,
+                id: id.to_string(),
+                expected: "conversation_opened",
+            }),
+            Some(c) => match c.closed_at {
+                Some(closed_at) => Err(FoldError::AfterClose {
+                    event,
+                    kind: EntityKind::Conversation,
+                    id: id.to_string(),
+                    closed_at,
+                    expected: "`conversation_reopened` first",
+                }),
+                None => Ok(sym),
+            },
+        }
+    }
+
+    pub(super) fn conversation_reopened(
+        &mut self,
+        event: &'static str,
+        at: Instant,
+        id: &str,
+    ) -> Result<(), FoldError> {
+        let sym = self.names.intern(id);
+        let Some(c) = self.conversations.get_mut(&sym) else {
+            return Err(FoldError::UnknownEntity {
+                event,
+                kind: EntityKind::Conversation,
+                id: id.to_string(),
+                expected: "conversation_opened",
+            });
+        };
+        if c.closed_at.is_none() {
+            return Err(FoldError::WrongState {
+                event,
+                kind: EntityKind::Conversation,
+                id: id.to_string(),
+                state: "open".into(),
+                expected: "a closed conversation (`conversation_closed` first)",
+            });
+        }
+        c.closed_at = None;
+        c.waiting = false;
+        c.stretch_start = at;
+        c.reopens += 1;
+        Ok(())
+    }
+
+    pub(super) fn conversation_waiting(
+        &mut self,
+        event: &'static str,
+        id: &str,
+    ) -> Result<(), FoldError> {
+        let sym = self.open_conversation(event, id)?;
+        if let Some(c) = self.conversations.get_mut(&sym) {
+            c.waiting = true;
+        }
+        Ok(())
+    }
+
+    pub(super) fn conversation_closed(
+        &mut self,
+        event: &'static str,
+        at: Instant,
+        id: &str,
+        by: ClosedBy,
+    ) -> Result<(), FoldError> {
+        let sym = self.open_conversation(event, id)?;
+        let Some(c) = self.conversations.get_mut(&sym) else {
+            return Ok(());
+        };
+        c.closed_at = Some(at);
+        let fact = ConversationFact {
+            conversation: sym,
+            customer: c.customer,
+            opened_at: c.opened_at,
+            stretch_start: c.stretch_start,
+            closed_at: at,
+            closed_by: Some(by),
+            reopens: c.reopens,
+            open: false,
+        };
+        self.emit(Fact::Conversation(fact));
+        Ok(())
+    }
+
+    pub(super) fn contact_started(
+        &mut self,
+        event: &'static str,
+        at: Instant,
+        kind: &EventKind<'_>,
+    ) -> Result<(), FoldError> {
+        let EventKind::ContactStarted {
+            contact,
+            conversation,
+            customer,
+            channel,
+            direction,
+            channel_instance,
+        } = kind
+        else {
+            return Ok(());
+        };
+        let sym = self.names.intern(contact);
+        if let Some(existing) = self.contacts.get(&sym) {
+            let since = match existing {
+                Lifecycle::Open(c) => c.fact.started_at,
+                Lifecycle::Closed(t) => *t,
+            };
+            return Err(FoldError::Duplicate {
+                event,
+                kind: EntityKind::Contact,
+                id: contact.to_string(),
+                since,
+            });
+        }
+        let conversation = match conversation {
+            Some(c) => Some(self.open_conversation(event, c)?),
+            None => None,
+        };
+        let customer = match (customer, conversation) {
+            (Some(c), _) => Some(self.names.intern(c)),
+            (None, Some(conv)) => self.conversations.get(&conv).map(|c| c.customer),
+            (None, None) => None,
+        };
+        let channel_instance = channel_instance.map(|c| self.names.intern(c));
+        let fact = ContactFact {
+            contact: sym,
+            conversation,
+            customer,
+            channel: *channel,
+            direction: *direction,
+            channel_instance,
+            started_at: at,
+            queue: None,
+            queued_at: None,
+            fulfilled_at: None,
+            fulfilled_by: None,
+            fulfilled_via: None,
+            answered_at: None,
+            no_reply_needed_at: None,
+            hold_ms: 0,
+            holds: 0,
+            messages: [0; 3],
+            status: None,
+            ended_at: at,
+            outcome: None,
+            open: true,
+        };
+        self.contacts.insert(
+            sym,
+            Lifecycle::Open(Box::new(ContactSlot {
+                fact,
+                hold_since: None,
+            })),
+        );
+        Ok(())
+    }
+
+    /// The open contact `id`, or the error saying why it is not.
+    fn open_contact(&mut self, event: &'static str, id: &str) -> Result<Sym, FoldError> {
+        let sym = self.names.intern(id);
+        match self.contacts.get(&sym) {
+            None => Err(FoldError::UnknownEntity {
+                event,
+                kind: EntityKind::Contact,
+                id: id.to_string(),
+                expected: "contact_started",
+            }),
+            Some(Lifecycle::Closed(closed_at)) => Err(FoldError::AfterClose {
+                event,
+                kind: EntityKind::Contact,
+                id: id.to_string(),
+                closed_at: *closed_at,
+                expected: "a new contact (`contact_started` with a new id)",
+            }),
+            Some(Lifecycle::Open(_)) => Ok(sym),
+        }
+    }
+
+    pub(super) fn contact_event(
+        &mut self,
+        event: &'static str,
+        at: Instant,
+        contact: &str,
+        kind: &EventKind<'_>,
+    ) -> Result<(), FoldError> {
+        // A work item's status may still change after the interaction ended (wrap-up, closed).
+        if let EventKind::WorkItemStatusChanged { .. } = kind {
+            let sym = self.names.intern(contact);
+            if let Some(Lifecycle::Closed(_)) = self.contacts.get(&sym) {
+                return Ok(());
+            }
+        }
+        let sym = self.open_contact(event, contact)?;
+        // Resolve names before borrowing the slot mutably.
+        let named = match kind {
+            EventKind::ContactQueued { queue, .. } => Some(self.names.intern(queue)),
+            EventKind::ContactFulfilled { agent, .. } => Some(self.names.intern(agent)),
+            _ => None,
+        };
+        let via = match kind {
+            EventKind::ContactFulfilled { via: Some(v), .. } => {
+                Some(self.open_or_closed_contact(event, v)?)
+            }
+            _ => None,
+        };
+        let Some(Lifecycle::Open(slot)) = self.contacts.get_mut(&sym) else {
+            return Ok(());
+        };
+        let hold_state = |slot: &ContactSlot| match slot.hold_since {
+            Some(t) => format!("on hold since {t}"),
+            None => "not on hold".to_string(),
+        };
+        match kind {
+            EventKind::ContactQueued { .. } => {
+                slot.fact.queue = named;
+                slot.fact.queued_at.get_or_insert(at);
+            }
+            EventKind::ContactFulfilled { .. } => {
+                if slot.fact.fulfilled_at.is_none() {
+                    slot.fact.fulfilled_at = Some(at);
+                    slot.fact.fulfilled_by = named;
+                    slot.fact.fulfilled_via = via;
+                }
+            }
+            EventKind::ContactAnswered { .. } => {
+                slot.fact.answered_at.get_or_insert(at);
+            }
+            EventKind::ContactNoReplyNeeded { .. } => {
+                slot.fact.no_reply_needed_at.get_or_insert(at);
+            }
+            EventKind::WorkItemStatusChanged { status, .. } => slot.fact.status = Some(*status),
+            EventKind::MessageSent { sender, .. } => {
+                let i = match sender {
+                    Sender::Customer => 0,
+                    Sender::Agent => 1,
+                    Sender::Bot => 2,
+                };
+                slot.fact.messages[i] += 1;
+            }
+            EventKind::HoldStarted { .. } => {
+                if slot.hold_since.is_some() {
+                    return Err(FoldError::WrongState {
+                        event,
+                        kind: EntityKind::Contact,
+                        id: contact.to_string(),
+                        state: hold_state(slot),
+                        expected: "`hold_ended` before another hold",
+                    });
+                }
+                slot.hold_since = Some(at);
+            }
+            EventKind::HoldEnded { .. } => {
+                let Some(since) = slot.hold_since.take() else {
+                    return Err(FoldError::WrongState {
+                        event,
+                        kind: EntityKind::Contact,
+                        id: contact.to_string(),
+                        state: hold_state(slot),
+                        expected: "`hold_started` first",
+                    });
+                };
+                slot.fact.hold_ms += at.millis_since(since);
+                slot.fact.holds += 1;
+            }
+            EventKind::ContactEnded { outcome, .. } => {
+                // A hold still running when the contact ends ends with it.
+                if let Some(since) = slot.hold_since.take() {
+                    slot.fact.hold_ms += at.millis_since(since);
+                    slot.fact.holds += 1;
+                }
+                let mut fact = slot.fact;
+                fact.ended_at = at;
+                fact.outcome = Some(*outcome);
+                fact.open = false;
+                self.contacts.insert(sym, Lifecycle::Closed(at));
+                self.emit(Fact::Contact(fact));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A contact that exists (open or ended), for references such as `via`.
+    fn open_or_closed_contact(&mut self, event: &'static str, id: &str) -> Result<Sym, FoldError> {
+        let sym = self.names.intern(id);
+        if self.contacts.contains_key(&sym) {
+            Ok(sym)
+        } else {
+            Err(FoldError::UnknownEntity {
+                event,
+                kind: EntityKind::Contact,
+                id: id.to_string(),
+                expected: "contact_started",
+            })
+        }
+    }
+
+    pub(super) fn session_started(
+        &mut self,
+        event: &'static str,
+        at: Instant,
+        session: &str,
+        contact: &str,
+        queue: Option<&str>,
+        handler: HandlerKind,
+    ) -> Result<(), FoldError> {
+        let sym = self.names.intern(session);
+        if let Some(existing) = self.sessions.get(&sym) {
+            let since = match existing {
+                Lifecycle::Open(s) => s.fact.started_at,
+                Lifecycle::Closed(t) => *t,
+            };
+            return Err(FoldError::Duplicate {
+                event,
+                kind: EntityKind::Session,
+                id: session.to_string(),
+                since,
+            });
+        }
+        let contact_sym = self.open_contact(event, contact)?;
+        let (channel, direction, has_instance) = match self.contacts.get(&contact_sym) {
+            Some(Lifecycle::Open(c)) => (
+                c.fact.channel,
+                c.fact.direction,
+                c.fact.channel_instance.is_some(),
+            ),
+            _ => (Channel::Custom, Direction::Inbound, false),
+        };
+        let queue = queue.map(|q| self.names.intern(q));
+        let fact = SessionFact {
+            session: sym,
+            contact: contact_sym,
+            channel,
+            direction,
+            has_channel_instance: has_instance,
+            queue,
+            handler,
+            started_at: at,
+            offered_to: None,
+            offered_at: None,
+            accepted_at: None,
+            accepted_by: None,
+            rejected_at: None,
+            timed_out_at: None,
+            transferred_to: None,
+            ended_at: at,
+            closure_reason: None,
+            open: true,
+        };
+        self.sessions.insert(
+            sym,
+            Lifecycle::Open(Box::new(SessionSlot {
+                fact,
+                participants: Vec::new(),
+            })),
+        );
+        Ok(())
+    }
+
+    pub(super) fn session_event(
+        &mut self,
+        event: &'static str,
+        at: Instant,
+        session: &str,
+        kind: &EventKind<'_>,
+    ) -> Result<(), FoldError> {
+        let sym = self.names.intern(session);
+        match self.sessions.get(&sym) {
+            None => {
+                return Err(FoldError::UnknownEntity {
+                    event,
+                    kind: EntityKind::Session,
+                    id: session.to_string(),
+                    expected: "session_started",
+                })
+            }
+            Some(Lifecycle::Closed(closed_at)) => {
+                return Err(FoldError::AfterClose {
+                    event,
+                    kind: EntityKind::Session,
+                    id: session.to_string(),
+                    closed_at: *closed_at,
+                    expected: "a new session (`session_started` with a new id)",
+                })
+            }
+            Some(Lifecycle::Open(_)) => {}
+        }
+        let (agent, participant, reason) = match kind {
+            EventKind::SessionOffered { agent, .. }
+            | EventKind::SessionAccepted { agent, .. }
+            | EventKind::SessionRejected { agent, .. }
+            | EventKind::SessionTimedOut { agent, .. } => {
+                (Some(self.names.intern(agent)), None, None)
+            }
+            EventKind::ParticipantJoined {
+                participant,
+                reason,
+                ..
+            }
+            | EventKind::ParticipantLeft {
+                participant,
+                reason,
+                ..
+            } => (
+                None,
+                Some(self.names.intern(participant)),
+                reason.map(|r| self.names.intern(r)),
+            ),
+            EventKind::ParticipantEvent { participant, .. } => {
+                (None, Some(self.names.intern(participant)), None)
+            }
+            _ => (None, None, None),
+        };
+        let Some(Lifecycle::Open(slot)) = self.sessions.get_mut(&sym) else {
+            return Ok(());
+        };
+        let f = &mut slot.fact;
+        match kind {
+            EventKind::SessionOffered { .. } => {
+                f.offered_to = agent;
+                f.offered_at = Some(at);
+            }
+            EventKind::SessionAccepted { .. } => {
+                f.accepted_at.get_or_insert(at);
+                f.accepted_by = agent;
+            }
+            EventKind::SessionRejected { .. } => {
+                f.rejected_at = Some(at);
+            }
+            EventKind::SessionTimedOut { .. } => {
+                f.timed_out_at = Some(at);
+            }
+            EventKind::SessionTransferred { to, .. } => f.transferred_to = Some(*to),
+            EventKind::ParticipantJoined {
+                participant: id,
+                kind: who,
+                mode,
+                ..
+            } => {
+                let Some(p) = participant else { return Ok(()) };
+                if let Some(existing) = slot
+                    .participants
+                    .iter()
+                    .find(|x| x.participant == p && x.open)
+                {
+                    return Err(FoldError::Duplicate {
+                        event,
+                        kind: EntityKind::Participant,
+                        id: format!("{id} in session {session}"),
+                        since: existing.span.start,
+                    });
+                }
+                slot.participants.push(ParticipantFact {
+                    session: sym,
+                    participant: p,
+                    kind: *who,
+                    mode: *mode,
+                    join_reason: reason,
+                    left_reason: None,
+                    span: Span::new(at, at),
+                    open: true,
+                });
+            }
+            EventKind::ParticipantLeft {
+                participant: id, ..
+            } => {
+                let Some(p) = participant else { return Ok(()) };
+                let Some(i) = slot
+                    .participants
+                    .iter()
+                    .position(|x| x.participant == p && x.open)
+                else {
+                    return Err(FoldError::UnknownEntity {
+                        event,
+                        kind: EntityKind::Participant,
+                        id: format!("{id} in session {session}"),
+                        expected: "participant_joined",
+                    });
+                };
+                let mut fact = slot.participants.remove(i);
+                fact.left_reason = reason;
+                fact.span = Span::new(fact.span.start, at);
+                fact.open = false;
+                self.emit(Fact::Participant(fact));
+            }
+            EventKind::ParticipantEvent {
+                event_type,
+                reason: why,
+                ..
+            } => {
+                let Some(p) = participant else { return Ok(()) };
+                let fact = ParticipantEventFact {
+                    session: sym,
+                    participant: p,
+                    event_type: *event_type,
+                    reason: *why,
+                    at,
+                };
+                self.emit(Fact::ParticipantEvent(fact));
+            }
+            EventKind::SessionEnded {
+                reason: closure, ..
+            } => {
+                let mut fact = slot.fact;
+                fact.ended_at = at;
+                fact.closure_reason = Some(*closure);
+                fact.open = false;
+                let participants = std::mem::take(&mut slot.participants);
+                self.sessions.insert(sym, Lifecycle::Closed(at));
+                // Participants still in the session leave when it closes.
+                for mut p in participants {
+                    p.span = Span::new(p.span.start, at);
+                    p.open = false;
+                    self.emit(Fact::Participant(p));
+                }
+                self.emit(Fact::Session(fact));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    pub(super) fn finish_conversations(&mut self, as_of: Option<Instant>) -> u64 {
+        let mut open = 0;
+        for sym in sorted_keys(&self.conversations) {
+            let Some(c) = self.conversations.get(&sym) else {
+                continue;
+            };
+            if c.closed_at.is_some() {
+                continue;
+            }
+            open += 1;
+            if let Some(cut) = as_of {
+                let fact = ConversationFact {
+                    conversation: sym,
+                    customer: c.customer,
+                    opened_at: c.opened_at,
+                    stretch_start: c.stretch_start,
+                    closed_at: cut,
+                    closed_by: None,
+                    reopens: c.reopens,
+                    open: true,
+                };
+                self.emit(Fact::Conversation(fact));
+            }
+        }
+        open
+    }
+
+    pub(super) fn finish_contacts(&mut self, as_of: Option<Instant>) -> u64 {
+        let mut open = 0;
+        for sym in sorted_keys(&self.contacts) {
+            let Some(Lifecycle::Open(slot)) = self.contacts.get(&sym) else {
+                continue;
+            };
+            open += 1;
+            if let Some(cut) = as_of {
+                let mut fact = slot.fact;
+                if let Some(since) = slot.hold_since {
+                    fact.hold_ms += cut.millis_since(since);
+                    fact.holds += 1;
+                }
+                fact.ended_at = cut;
+                self.emit(Fact::Contact(fact));
+            }
+        }
+        open
+    }
+
+    pub(super) fn finish_sessions(&mut self, as_of: Option<Instant>) -> u64 {
+        let mut open = 0;
+        for sym in sorted_keys(&self.sessions) {
+            let Some(Lifecycle::Open(slot)) = self.sessions.get(&sym) else {
+                continue;
+            };
+            open += 1;
+            let Some(cut) = as_of else { continue };
+            let mut fact = slot.fact;
+            fact.ended_at = cut;
+            let participants = slot.participants.clone();
+            for mut p in participants {
+                p.span = Span::new(p.span.start, cut);
+                self.emit(Fact::Participant(p));
+            }
+            self.emit(Fact::Session(fact));
+        }
+        open
+    }
+}
