@@ -7,3 +7,6 @@ pub mod facts;
 pub mod fold;
 pub mod ids;
 pub mod time;
+pub mod calendar;
+pub mod measure;
+pub mod catalog;

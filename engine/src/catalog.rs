@@ -1,0 +1,295 @@
+//! The metric catalog: every metric ccsim computes, with its definition in our words, the seed
+//! and section it comes from, its unit, the dimensions it can be grouped by, and the rule
+//! versions (with their effective dates) that can change its figure.
+
+use std::fmt;
+
+use crate::measure::{agent_status, Measure, Rule};
+
+/// The unit of a metric's figure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// Seconds of time.
+    Seconds,
+    /// A count of things.
+    Count,
+}
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Unit::Seconds => "s",
+            Unit::Count => "count",
+        })
+    }
+}
+
+/// How contributions combine into a figure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aggregate {
+    /// Add them up (durations, counts).
+    Sum,
+    /// Their mean.
+    Mean,
+}
+
+/// A dimension a report can be grouped by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Dim {
+    /// Local calendar day of the reporting zone.
+    Day,
+    /// 15, 30 or 60-minute interval of the reporting zone.
+    Interval,
+    /// Local calendar month of the reporting zone.
+    Month,
+    /// The agent.
+    Agent,
+    /// The channel.
+    Channel,
+    /// The queue.
+    Queue,
+    /// The bot.
+    Bot,
+    /// The bot version.
+    BotVersion,
+}
+
+impl Dim {
+    /// Every dimension.
+    pub const ALL: &'static [Dim] =
+        &[Dim::Day, Dim::Interval, Dim::Month, Dim::Agent, Dim::Channel, Dim::Queue, Dim::Bot, Dim::BotVersion];
+
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dim::Day => "day",
+            Dim::Interval => "interval",
+            Dim::Month => "month",
+            Dim::Agent => "agent",
+            Dim::Channel => "channel",
+            Dim::Queue => "queue",
+            Dim::Bot => "bot",
+            Dim::BotVersion => "bot_version",
+        }
+    }
+
+    /// The dimension called `name`.
+    pub fn from_name(name: &str) -> Option<Dim> {
+        Dim::ALL.iter().copied().find(|d| d.name() == name)
+    }
+
+    /// Whether the dimension cuts time rather than entities.
+    pub fn is_time(self) -> bool {
+        matches!(self, Dim::Day | Dim::Interval | Dim::Month)
+    }
+}
+
+impl fmt::Display for Dim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One metric.
+#[derive(Debug)]
+pub struct MetricDef {
+    /// Stable id (`gladly.logged_in_time`).
+    pub id: &'static str,
+    /// Display name.
+    pub name: &'static str,
+    /// The family it belongs to (a vendor's report area).
+    pub family: &'static str,
+    /// Unit of the figure.
+    pub unit: Unit,
+    /// How contributions combine.
+    pub aggregate: Aggregate,
+    /// The seed file it comes from.
+    pub seed: &'static str,
+    /// The section of the seed.
+    pub section: &'static str,
+    /// What it measures, in our words.
+    pub definition: &'static str,
+    /// Readings we chose where the seed is unclear, and the alternatives.
+    pub choices: &'static str,
+    /// The rule whose versions change this metric, if any.
+    pub rule: Option<&'static Rule>,
+    /// Dimensions it can be grouped by (time dimensions are always allowed when listed).
+    pub dims: &'static [Dim],
+    /// What one fact contributes.
+    pub measure: Measure,
+}
+
+impl MetricDef {
+    /// Whether the metric can be grouped by `dim`.
+    pub fn supports(&self, dim: Dim) -> bool {
+        self.dims.contains(&dim)
+    }
+
+    /// The definition versions, as `rule: v1 (until D), v2 (from D)`, or `-`.
+    pub fn versions_text(&self) -> String {
+        let Some(rule) = self.rule else { return "-".into() };
+        let versions: Vec<String> = rule
+            .versions
+            .iter()
+            .map(|v| match (v.from, v.until) {
+                (None, Some(u)) => format!("{} (before {})", v.name, date(u)),
+                (Some(f), None) => format!("{} (from {})", v.name, date(f)),
+                (Some(f), Some(u)) => format!("{} ({}..{})", v.name, date(f), date(u)),
+                (None, None) => v.name.to_string(),
+            })
+            .collect();
+        format!("{}: {}", rule.key, versions.join(", "))
+    }
+}
+
+fn date(t: crate::time::Instant) -> String {
+    t.to_utc().format("%Y-%m-%d").to_string()
+}
+
+const GLADLY: &str = "002_043ce0648a6d9af5.txt";
+const AGENT_DIMS: &[Dim] = &[Dim::Day, Dim::Interval, Dim::Month, Dim::Agent];
+const STATUS_CHOICE: &str = "Legacy rule: the seed says an agent marked idle who returns more than 90 minutes later has 'the entire 90 minutes' counted as logout time. We read this as the whole idle stretch (from the idle mark) leaving logged-in time when it ends in an automatic logout or lasts over 90 minutes; the literal alternative, counting exactly 90 minutes, agrees whenever the platform logs the agent out at 90 minutes. Data is dated by the start of each status interval, in UTC.";
+
+/// Every metric ccsim knows, in catalog order.
+pub static CATALOG: &[MetricDef] = &[
+    MetricDef {
+        id: "gladly.logged_in_time",
+        name: "Logged In Time",
+        family: "Gladly agent status",
+        unit: Unit::Seconds,
+        aggregate: Aggregate::Sum,
+        seed: GLADLY,
+        section: "Agent Status > Logged In Time; Idle Time",
+        definition: "Time from an agent's login to their logout, whether they logged out themselves or were logged out after idling. Under the legacy idle rule, idle stretches that count as logout time are left out.",
+        choices: STATUS_CHOICE,
+        rule: Some(&agent_status::IDLE_RULE),
+        dims: AGENT_DIMS,
+        measure: agent_status::logged_in_time,
+    },
+    MetricDef {
+        id: "gladly.away_time",
+        name: "Away Time",
+        family: "Gladly agent status",
+        unit: Unit::Seconds,
+        aggregate: Aggregate::Sum,
+        seed: GLADLY,
+        section: "Agent Status > Away Time; Automatic Away and Logout; Idle Time",
+        definition: "Time from going Away (by choice, or marked automatically after idling) until returning to active or logging out. An automatic Away starts at the moment of the mark, not when the agent went idle.",
+        choices: STATUS_CHOICE,
+        rule: Some(&agent_status::IDLE_RULE),
+        dims: AGENT_DIMS,
+        measure: agent_status::away_time,
+    },
+    MetricDef {
+        id: "gladly.active_time",
+        name: "Active (Utilized) Time",
+        family: "Gladly agent status",
+        unit: Unit::Seconds,
+        aggregate: Aggregate::Sum,
+        seed: GLADLY,
+        section: "Agent Status > Active (Utilized) Time; Idle Time",
+        definition: "Logged-in time minus Away time. Idle minutes before an automatic Away mark are active, as are idle minutes the agent ends by moving the mouse before the threshold.",
+        choices: STATUS_CHOICE,
+        rule: Some(&agent_status::IDLE_RULE),
+        dims: AGENT_DIMS,
+        measure: agent_status::active_time,
+    },
+    MetricDef {
+        id: "gladly.idle_logout_time",
+        name: "Idle Logout Time (legacy)",
+        family: "Gladly agent status",
+        unit: Unit::Seconds,
+        aggregate: Aggregate::Sum,
+        seed: GLADLY,
+        section: "Idle Time > Note - How Idle Time was previously tracked",
+        definition: "Under the idle rule used for data before 2021-03-31: time from an idle mark to the agent's return, for idle stretches that ended in an automatic logout or lasted over 90 minutes, which count as logout time. Always zero under the current rule.",
+        choices: STATUS_CHOICE,
+        rule: Some(&agent_status::IDLE_RULE),
+        dims: AGENT_DIMS,
+        measure: agent_status::idle_logout_time,
+    },
+    MetricDef {
+        id: "gladly.auto_away_count",
+        name: "Automatic Away Marks",
+        family: "Gladly agent status",
+        unit: Unit::Count,
+        aggregate: Aggregate::Sum,
+        seed: GLADLY,
+        section: "Agent Status > Automatic Away and Logout",
+        definition: "How many times agents were marked Away (or, before 2021-03-31, idle) automatically after the configured minutes without input; counted at the mark.",
+        choices: "",
+        rule: None,
+        dims: AGENT_DIMS,
+        measure: agent_status::auto_away_count,
+    },
+    MetricDef {
+        id: "gladly.auto_logout_count",
+        name: "Automatic Logouts",
+        family: "Gladly agent status",
+        unit: Unit::Count,
+        aggregate: Aggregate::Sum,
+        seed: GLADLY,
+        section: "Agent Status > Automatic Away and Logout",
+        definition: "How many times agents were logged out automatically after the configured idle time; counted at the logout.",
+        choices: "",
+        rule: None,
+        dims: AGENT_DIMS,
+        measure: agent_status::auto_logout_count,
+    },
+    MetricDef {
+        id: "gladly.idle_before_auto_away",
+        name: "Idle Time Before Automatic Away",
+        family: "Gladly agent status",
+        unit: Unit::Seconds,
+        aggregate: Aggregate::Mean,
+        seed: GLADLY,
+        section: "Agent Status > Automatic Away and Logout; Idle Time",
+        definition: "Average time from an agent's last input (mouse, or the end of a phone call) to the automatic Away mark: the idle threshold as the platform applied it (10 minutes by default). These minutes count as active time.",
+        choices: "",
+        rule: None,
+        dims: AGENT_DIMS,
+        measure: agent_status::idle_before_auto_away,
+    },
+];
+
+/// Every rule whose versions can be chosen with `--definition`.
+pub static RULES: &[&Rule] = &[&agent_status::IDLE_RULE];
+
+/// The metric with id `id`.
+pub fn find(id: &str) -> Option<&'static MetricDef> {
+    CATALOG.iter().find(|m| m.id == id)
+}
+
+/// The rule with key `key`.
+pub fn rule(key: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|r| r.key == key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_every_rule_is_listed() {
+        let mut ids: Vec<&str> = CATALOG.iter().map(|m| m.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), CATALOG.len());
+        for m in CATALOG {
+            if let Some(r) = m.rule {
+                assert!(rule(r.key).is_some(), "{} uses an unlisted rule", m.id);
+            }
+            assert!(!m.definition.is_empty() && !m.section.is_empty());
+        }
+    }
+
+    #[test]
+    fn the_idle_rule_switches_on_2021_03_31() {
+        let r = rule("idle").unwrap();
+        let before = crate::time::Instant::parse_rfc3339("2021-03-30T23:59:59Z").unwrap();
+        let after = crate::time::Instant::parse_rfc3339("2021-03-31T00:00:00Z").unwrap();
+        assert_eq!(r.version_at(before).name, "legacy");
+        assert_eq!(r.version_at(after).name, "current");
+        assert_eq!(find("gladly.away_time").unwrap().versions_text(), "idle: legacy (before 2021-03-31), current (from 2021-03-31)");
+    }
+}

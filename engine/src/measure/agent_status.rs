@@ -1,0 +1,123 @@
+//! Gladly agent status (seed `002_043ce0648a6d9af5.txt`, "Agent Status" and "Idle Time"):
+//! logged-in, away and active time, and the automatic Away and logout after idle time.
+//!
+//! The facts are neutral: a status interval says what the agent was doing and what ended it.
+//! The idle rule decides how an automatic-Away interval is counted:
+//! - `current` (data from 2021-03-31): the Away time starts at the automatic mark, the idle
+//!   minutes before it are active, and Away lasts until the agent returns or is logged out;
+//! - `legacy` (data before 2021-03-31): an idle stretch that ends in an automatic logout, or
+//!   that the agent returns from more than 90 minutes after being marked idle, counts as
+//!   logged-out time, not as logged-in (or Away) time.
+
+use super::{Emit, Keys, Rule, RuleVersion};
+use crate::event::Trigger;
+use crate::facts::{AgentState, Fact, StatusEnd, StatusInterval};
+use crate::time::MINUTE_MS;
+
+/// The idle-time rule, which Gladly changed on 2021-03-31.
+pub static IDLE_RULE: Rule = Rule {
+    key: "idle",
+    title: "How idle time counts towards agent status",
+    versions: &[
+        RuleVersion {
+            name: "legacy",
+            from: None,
+            until: Some(super::utc_midnight(2021, 3, 31)),
+            summary: "idle after X minutes without input; an idle stretch ending in logout or lasting over 90 minutes is logout time",
+        },
+        RuleVersion {
+            name: "current",
+            from: Some(super::utc_midnight(2021, 3, 31)),
+            until: None,
+            summary: "Away from the automatic mark until return or logout; the idle minutes before the mark are active",
+        },
+    ],
+};
+
+/// Under the legacy rule, idle stretches longer than this count as logout time.
+pub const LEGACY_IDLE_LOGOUT_MS: i64 = 90 * MINUTE_MS;
+
+fn status(fact: &Fact) -> Option<&StatusInterval> {
+    match fact {
+        Fact::Status(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn is_auto_away(s: &StatusInterval) -> bool {
+    s.state == AgentState::Away && s.trigger == Trigger::Idle
+}
+
+/// Whether the interval is time the agent was logged out, under the rule in force for it.
+fn counts_as_logout(s: &StatusInterval, out: &mut dyn Emit) -> bool {
+    if !is_auto_away(s) {
+        return false;
+    }
+    if out.version(&IDLE_RULE, s.span.start) != "legacy" {
+        return false;
+    }
+    s.ended_by == StatusEnd::Logout(Trigger::Idle) || s.span.millis() > LEGACY_IDLE_LOGOUT_MS
+}
+
+/// Logged-in time: every status interval, less legacy idle logout time.
+pub fn logged_in_time(fact: &Fact, out: &mut dyn Emit) {
+    if let Some(s) = status(fact) {
+        if !counts_as_logout(s, out) {
+            out.span(Keys::agent(s.agent), s.span);
+        }
+    }
+}
+
+/// Away time: Away intervals, manual or automatic, less legacy idle logout time.
+pub fn away_time(fact: &Fact, out: &mut dyn Emit) {
+    if let Some(s) = status(fact) {
+        if s.state == AgentState::Away && !counts_as_logout(s, out) {
+            out.span(Keys::agent(s.agent), s.span);
+        }
+    }
+}
+
+/// Active time: logged-in time that is not Away.
+pub fn active_time(fact: &Fact, out: &mut dyn Emit) {
+    if let Some(s) = status(fact) {
+        if s.state == AgentState::Active {
+            out.span(Keys::agent(s.agent), s.span);
+        }
+    }
+}
+
+/// Legacy idle logout time: idle stretches the legacy rule counts as logged out.
+pub fn idle_logout_time(fact: &Fact, out: &mut dyn Emit) {
+    if let Some(s) = status(fact) {
+        if counts_as_logout(s, out) {
+            out.span(Keys::agent(s.agent), s.span);
+        }
+    }
+}
+
+/// Automatic Away marks, counted when they happen.
+pub fn auto_away_count(fact: &Fact, out: &mut dyn Emit) {
+    if let Some(s) = status(fact) {
+        if is_auto_away(s) {
+            out.point(Keys::agent(s.agent), s.span.start, 1);
+        }
+    }
+}
+
+/// Automatic logouts after idle time, counted when they happen.
+pub fn auto_logout_count(fact: &Fact, out: &mut dyn Emit) {
+    if let Some(s) = status(fact) {
+        if s.ended_by == StatusEnd::Logout(Trigger::Idle) {
+            out.point(Keys::agent(s.agent), s.span.end, 1);
+        }
+    }
+}
+
+/// Idle minutes before each automatic Away mark (the configured idle threshold, as observed).
+pub fn idle_before_auto_away(fact: &Fact, out: &mut dyn Emit) {
+    if let Some(s) = status(fact) {
+        if let (true, Some(last)) = (is_auto_away(s), s.last_active_at) {
+            out.point(Keys::agent(s.agent), s.span.start, s.span.start.millis_since(last));
+        }
+    }
+}
