@@ -32,13 +32,19 @@ impl Calendar {
 
     /// The start of the bucket holding `t`.
     pub fn floor(&self, t: Instant) -> Instant {
-        let local = self.zone.from_utc_datetime(&t.to_utc().naive_utc()).naive_local();
+        let local = self
+            .zone
+            .from_utc_datetime(&t.to_utc().naive_utc())
+            .naive_local();
         let floored = match self.grain {
             Grain::Day => local.date().and_time(chrono::NaiveTime::MIN),
             Grain::Month => first_of_month(local.date()).and_time(chrono::NaiveTime::MIN),
             Grain::Minutes(m) => {
                 let minute = local.minute() - local.minute() % m.clamp(1, 60);
-                local.date().and_hms_opt(local.hour(), minute, 0).unwrap_or(local)
+                local
+                    .date()
+                    .and_hms_opt(local.hour(), minute, 0)
+                    .unwrap_or(local)
             }
         };
         self.to_instant(floored, t)
@@ -49,7 +55,10 @@ impl Calendar {
         match self.grain {
             Grain::Minutes(m) => start.plus_millis(i64::from(m.clamp(1, 60)) * MINUTE_MS),
             Grain::Day | Grain::Month => {
-                let local = self.zone.from_utc_datetime(&start.to_utc().naive_utc()).naive_local();
+                let local = self
+                    .zone
+                    .from_utc_datetime(&start.to_utc().naive_utc())
+                    .naive_local();
                 let date = match self.grain {
                     Grain::Day => local.date().succ_opt().unwrap_or(local.date()),
                     _ => next_month(local.date()),
@@ -98,7 +107,11 @@ impl Calendar {
                 LocalResult::Single(dt) => return Instant::from_millis(dt.timestamp_millis()),
                 LocalResult::Ambiguous(early, late) => {
                     let late = Instant::from_millis(late.timestamp_millis());
-                    return if late <= hint { late } else { Instant::from_millis(early.timestamp_millis()) };
+                    return if late <= hint {
+                        late
+                    } else {
+                        Instant::from_millis(early.timestamp_millis())
+                    };
                 }
                 LocalResult::None => probe += Duration::minutes(15),
             }
@@ -112,7 +125,11 @@ fn first_of_month(d: NaiveDate) -> NaiveDate {
 }
 
 fn next_month(d: NaiveDate) -> NaiveDate {
-    let (y, m) = if d.month() == 12 { (d.year() + 1, 1) } else { (d.year(), d.month() + 1) };
+    let (y, m) = if d.month() == 12 {
+        (d.year() + 1, 1)
+    } else {
+        (d.year(), d.month() + 1)
+    };
     NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(d)
 }
 
@@ -130,7 +147,13 @@ mod tests {
         let span = Span::new(t("2021-05-01T22:00:00Z"), t("2021-05-02T02:00:00Z"));
         let mut utc = Vec::new();
         Calendar::new(chrono_tz::UTC, Grain::Day).split(span, |b, p| utc.push((b, p.millis())));
-        assert_eq!(utc, vec![(t("2021-05-01T00:00:00Z"), 2 * 3_600_000), (t("2021-05-02T00:00:00Z"), 2 * 3_600_000)]);
+        assert_eq!(
+            utc,
+            vec![
+                (t("2021-05-01T00:00:00Z"), 2 * 3_600_000),
+                (t("2021-05-02T00:00:00Z"), 2 * 3_600_000)
+            ]
+        );
         let mut ny = Vec::new();
         let cal = Calendar::new(chrono_tz::America::New_York, Grain::Day);
         cal.split(span, |b, p| ny.push((cal.label(b), p.millis())));
@@ -152,6 +175,9 @@ mod tests {
         let start = cal.floor(t("2022-12-20T22:40:00Z")); // 04:10 IST
         assert_eq!(cal.label(start), "2022-12-21T04:00+05:30");
         let months = Calendar::new(chrono_tz::UTC, Grain::Month);
-        assert_eq!(months.label(months.next(months.floor(t("2022-12-31T23:00:00Z")))), "2023-01");
+        assert_eq!(
+            months.label(months.next(months.floor(t("2022-12-31T23:00:00Z")))),
+            "2023-01"
+        );
     }
 }

@@ -56,8 +56,16 @@ pub enum Dim {
 
 impl Dim {
     /// Every dimension.
-    pub const ALL: &'static [Dim] =
-        &[Dim::Day, Dim::Interval, Dim::Month, Dim::Agent, Dim::Channel, Dim::Queue, Dim::Bot, Dim::BotVersion];
+    pub const ALL: &'static [Dim] = &[
+        Dim::Day,
+        Dim::Interval,
+        Dim::Month,
+        Dim::Agent,
+        Dim::Channel,
+        Dim::Queue,
+        Dim::Bot,
+        Dim::BotVersion,
+    ];
 
     /// The name used on the command line and in reports.
     pub fn name(self) -> &'static str {
@@ -127,7 +135,9 @@ impl MetricDef {
 
     /// The definition versions, as `rule: v1 (until D), v2 (from D)`, or `-`.
     pub fn versions_text(&self) -> String {
-        let Some(rule) = self.rule else { return "-".into() };
+        let Some(rule) = self.rule else {
+            return "-".into();
+        };
         let versions: Vec<String> = rule
             .versions
             .iter()
@@ -290,6 +300,9 @@ mod tests {
         let after = crate::time::Instant::parse_rfc3339("2021-03-31T00:00:00Z").unwrap();
         assert_eq!(r.version_at(before).name, "legacy");
         assert_eq!(r.version_at(after).name, "current");
-        assert_eq!(find("gladly.away_time").unwrap().versions_text(), "idle: legacy (before 2021-03-31), current (from 2021-03-31)");
+        assert_eq!(
+            find("gladly.away_time").unwrap().versions_text(),
+            "idle: legacy (before 2021-03-31), current (from 2021-03-31)"
+        );
     }
 }

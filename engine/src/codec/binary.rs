@@ -243,7 +243,7 @@ impl<R: Read> BinaryReader<R> {
         self.block.resize(len as usize, 0);
         self.block_offset = self.offset;
         let mut block = std::mem::take(&mut self.block);
-        let read = self.read_exact_at(&mut block, "block", false);
+        let read = self.read_exact_at(&mut block, "block payload", false);
         self.block = block;
         read?;
         let computed = crc32fast::hash(&self.block);

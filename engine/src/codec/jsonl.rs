@@ -152,20 +152,48 @@ impl<R: BufRead> EventSource for JsonlReader<R> {
         let place = Position::Line(self.line_no);
         match EventKind::deserialize(&self.value) {
             Ok(kind) => Ok(Some((place, Event { at, kind }))),
-            Err(e) => Err(LogError::new(
-                &self.file,
-                Some(place),
-                LogProblem::InvalidEvent {
-                    event_type: type_name,
-                    message: e.to_string(),
-                },
-            )),
+            Err(e) => {
+                // serde names the field for unknown and missing fields, not for a bad value.
+                let mut message = e.to_string().replace("a borrowed string", "a string");
+                if !message.starts_with("missing field") && !message.starts_with("unknown field") {
+                    let fields = self.value.get(&type_name).and_then(Value::as_object);
+                    if let Some(key) = fields.and_then(|f| bad_field(&type_name, f)) {
+                        message = format!("field `{key}`: {message}");
+                    }
+                }
+                Err(LogError::new(
+                    &self.file,
+                    Some(place),
+                    LogProblem::InvalidEvent {
+                        event_type: type_name,
+                        message,
+                    },
+                ))
+            }
         }
     }
 
     fn file(&self) -> &str {
         &self.file
     }
+}
+
+/// The first field of `fields` whose value an event of `type_name` refuses. serde stops at the
+/// first bad value and reports missing fields only after all present ones, so the first prefix
+/// of the fields that fails for another reason ends with the culprit.
+fn bad_field(type_name: &str, fields: &Map<String, Value>) -> Option<String> {
+    let mut prefix = Map::with_capacity(fields.len());
+    for (key, value) in fields {
+        prefix.insert(key.clone(), value.clone());
+        let mut tagged = Map::with_capacity(1);
+        tagged.insert(type_name.to_string(), Value::Object(prefix.clone()));
+        if let Err(e) = EventKind::deserialize(&Value::Object(tagged)) {
+            if !e.to_string().starts_with("missing field") {
+                return Some(key.clone());
+            }
+        }
+    }
+    None
 }
 
 /// Appends `event` as one JSON line (with its newline) to `out`: `type`, then `at`, then the

@@ -117,7 +117,11 @@ pub fn auto_logout_count(fact: &Fact, out: &mut dyn Emit) {
 pub fn idle_before_auto_away(fact: &Fact, out: &mut dyn Emit) {
     if let Some(s) = status(fact) {
         if let (true, Some(last)) = (is_auto_away(s), s.last_active_at) {
-            out.point(Keys::agent(s.agent), s.span.start, s.span.start.millis_since(last));
+            out.point(
+                Keys::agent(s.agent),
+                s.span.start,
+                s.span.start.millis_since(last),
+            );
         }
     }
 }

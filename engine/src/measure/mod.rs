@@ -27,7 +27,10 @@ pub struct Keys {
 impl Keys {
     /// Keys for one agent.
     pub fn agent(agent: Sym) -> Self {
-        Keys { agent: Some(agent), ..Keys::default() }
+        Keys {
+            agent: Some(agent),
+            ..Keys::default()
+        }
     }
 }
 
@@ -102,7 +105,12 @@ mod tests {
 
     #[test]
     fn utc_midnight_matches_chrono() {
-        for (y, m, d, s) in [(2021, 3, 31, "2021-03-31T00:00:00Z"), (2021, 6, 10, "2021-06-10T00:00:00Z"), (1970, 1, 1, "1970-01-01T00:00:00Z"), (2024, 2, 29, "2024-02-29T00:00:00Z")] {
+        for (y, m, d, s) in [
+            (2021, 3, 31, "2021-03-31T00:00:00Z"),
+            (2021, 6, 10, "2021-06-10T00:00:00Z"),
+            (1970, 1, 1, "1970-01-01T00:00:00Z"),
+            (2024, 2, 29, "2024-02-29T00:00:00Z"),
+        ] {
             assert_eq!(utc_midnight(y, m, d).to_rfc3339(), s);
         }
     }

@@ -1,0 +1,316 @@
+//! Worked examples: a folder per example under `scenarios/examples/`, holding an event log
+//! and an `example.toml` with the seed's statement and the expected figures. One runner
+//! checks them all, for `ccsim examples` and for the test suite alike.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::catalog::Dim;
+use crate::codec::open_log;
+use crate::replay::replay;
+use crate::report::{render, OutputFormat, Report};
+use crate::request::ReportRequest;
+
+/// An example's `example.toml`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleFile {
+    /// The worked-example id (`G-STATUS-1`).
+    pub id: String,
+    /// The seed file it comes from.
+    pub seed: String,
+    /// The seed's section.
+    pub section: String,
+    /// What the log builds, in a sentence or two.
+    pub summary: String,
+    /// The log file, relative to the example folder (default `log.jsonl`).
+    #[serde(default)]
+    pub log: Option<String>,
+    /// How to replay it.
+    #[serde(default)]
+    pub replay: ReplaySettings,
+    /// The figures to check.
+    pub check: Vec<Check>,
+}
+
+/// Report settings for an example, as `ccsim replay` flags would give them.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplaySettings {
+    /// `--tz`.
+    pub tz: Option<String>,
+    /// `--from`.
+    pub from: Option<String>,
+    /// `--to`.
+    pub to: Option<String>,
+    /// `--as-of`.
+    pub as_of: Option<String>,
+    /// `--group-by`.
+    #[serde(default)]
+    pub group_by: Vec<String>,
+    /// `--interval`.
+    pub interval: Option<u32>,
+    /// `--metrics`.
+    #[serde(default)]
+    pub metrics: Vec<String>,
+    /// `--definition KEY=VERSION`, as a table.
+    #[serde(default)]
+    pub definitions: BTreeMap<String, String>,
+}
+
+/// One expected figure.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    /// The metric id.
+    pub metric: String,
+    /// What the seed states, quoted or paraphrased.
+    pub states: String,
+    /// The expected figure in the metric's unit, or a duration such as `"8h"` or `"1h30m"`.
+    pub expected: Expected,
+    /// How the figure must relate to `expected`: eq (default), gt, ge, lt, le.
+    #[serde(default)]
+    pub compare: Option<String>,
+    /// The group to read, by dimension name (`{ agent = "a1" }`).
+    #[serde(default, rename = "where")]
+    pub group: BTreeMap<String, String>,
+}
+
+/// An expected figure as written.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Expected {
+    /// A number in the metric's unit.
+    Number(f64),
+    /// A duration (`8h`, `50m`, `1h30m`, `90s`), compared in seconds.
+    Text(String),
+}
+
+impl Expected {
+    /// The figure, in seconds for durations.
+    pub fn value(&self) -> Result<f64, String> {
+        match self {
+            Expected::Number(x) => Ok(*x),
+            Expected::Text(t) => parse_duration(t),
+        }
+    }
+
+    fn text(&self) -> String {
+        match self {
+            Expected::Number(x) => crate::report::render::number(Some(*x)),
+            Expected::Text(t) => t.clone(),
+        }
+    }
+}
+
+/// Seconds in `8h`, `50m`, `1h 30m`, `90s`, `2.5m`.
+pub fn parse_duration(text: &str) -> Result<f64, String> {
+    let mut total = 0.0;
+    let mut number = String::new();
+    let mut any = false;
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        if c.is_ascii_digit() || c == '.' {
+            number.push(c);
+            continue;
+        }
+        let scale = match c {
+            'h' => 3600.0,
+            'm' => 60.0,
+            's' => 1.0,
+            _ => {
+                return Err(format!(
+                    "`{text}` is not a duration; expected e.g. 8h, 50m, 1h30m or 90s"
+                ))
+            }
+        };
+        let n: f64 = number.parse().map_err(|_| {
+            format!("`{text}` is not a duration; expected e.g. 8h, 50m, 1h30m or 90s")
+        })?;
+        total += n * scale;
+        number.clear();
+        any = true;
+    }
+    if !number.is_empty() || !any {
+        return Err(format!(
+            "`{text}` is not a duration; expected e.g. 8h, 50m, 1h30m or 90s"
+        ));
+    }
+    Ok(total)
+}
+
+/// An example that could not be run (its files are wrong, not its figures).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ExampleError {
+    /// The file at fault.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The result of one check.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckOutcome {
+    /// The example id.
+    pub id: String,
+    /// The seed file.
+    pub seed: String,
+    /// The metric id.
+    pub metric: String,
+    /// What the seed states.
+    pub states: String,
+    /// The expected figure as written, with the comparison (`> 3`).
+    pub expected: String,
+    /// The computed figure.
+    pub actual: Option<f64>,
+    /// Whether they agree.
+    pub ok: bool,
+}
+
+/// An example, run.
+#[derive(Clone, Debug)]
+pub struct ExampleRun {
+    /// Its definition.
+    pub file: ExampleFile,
+    /// The folder it lives in.
+    pub dir: PathBuf,
+    /// The full report of its log.
+    pub report: Report,
+    /// Its checks.
+    pub checks: Vec<CheckOutcome>,
+}
+
+impl ExampleRun {
+    /// The text insta snapshots: the example's statement, then the full report table.
+    pub fn snapshot_text(&self) -> String {
+        let mut s = format!(
+            "{} — {} § {}\n{}\n\n",
+            self.file.id, self.file.seed, self.file.section, self.file.summary
+        );
+        s.push_str(&render(&self.report, OutputFormat::Table));
+        s
+    }
+}
+
+/// The example folders under `root`, sorted by name.
+pub fn example_dirs(root: &Path) -> Result<Vec<PathBuf>, ExampleError> {
+    let err = |e: std::io::Error| ExampleError {
+        path: root.display().to_string(),
+        message: e.to_string(),
+    };
+    let mut dirs = Vec::new();
+    for entry in std::fs::read_dir(root).map_err(err)? {
+        let path = entry.map_err(err)?.path();
+        if path.join("example.toml").is_file() {
+            dirs.push(path);
+        }
+    }
+    dirs.sort();
+    Ok(dirs)
+}
+
+/// Runs the example in `dir`.
+pub fn run_example(dir: &Path) -> Result<ExampleRun, ExampleError> {
+    let toml_path = dir.join("example.toml");
+    let fail = |path: &Path, message: String| ExampleError {
+        path: path.display().to_string(),
+        message,
+    };
+    let text = std::fs::read_to_string(&toml_path).map_err(|e| fail(&toml_path, e.to_string()))?;
+    let file: ExampleFile = toml::from_str(&text).map_err(|e| fail(&toml_path, e.to_string()))?;
+    let r = &file.replay;
+    let request = ReportRequest {
+        tz: r.tz.clone(),
+        from: r.from.clone(),
+        to: r.to.clone(),
+        as_of: r.as_of.clone(),
+        group_by: r.group_by.clone(),
+        interval: r.interval,
+        metrics: r.metrics.clone(),
+        definitions: r
+            .definitions
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect(),
+    };
+    let spec = request
+        .to_spec()
+        .map_err(|e| fail(&toml_path, format!("[replay] {e}")))?;
+    let log_path = dir.join(file.log.as_deref().unwrap_or("log.jsonl"));
+    let mut source = open_log(&log_path, None).map_err(|e| fail(&log_path, e.to_string()))?;
+    let report = replay(&mut *source, spec).map_err(|e| fail(&log_path, e.to_string()))?;
+    let mut checks = Vec::new();
+    for check in &file.check {
+        checks.push(evaluate(&file, check, &report).map_err(|m| fail(&toml_path, m))?);
+    }
+    Ok(ExampleRun {
+        file,
+        dir: dir.to_path_buf(),
+        report,
+        checks,
+    })
+}
+
+fn evaluate(file: &ExampleFile, check: &Check, report: &Report) -> Result<CheckOutcome, String> {
+    let expected = check.expected.value()?;
+    let mut filter = Vec::new();
+    for (dim, value) in &check.group {
+        let d = Dim::from_name(dim).ok_or_else(|| {
+            format!(
+                "check of {}: unknown dimension `{dim}` in `where`",
+                check.metric
+            )
+        })?;
+        filter.push((d, value.as_str()));
+    }
+    let actual = report.value(&check.metric, &filter).ok_or_else(|| {
+        format!("check of {}: the report has no row for this metric and group; is it in [replay] metrics and group_by?", check.metric)
+    })?;
+    let op = check.compare.as_deref().unwrap_or("eq");
+    let ok = match (op, actual) {
+        (_, None) => false,
+        ("eq", Some(a)) => (a - expected).abs() <= 1e-6 * expected.abs().max(1.0),
+        ("gt", Some(a)) => a > expected,
+        ("ge", Some(a)) => a >= expected,
+        ("lt", Some(a)) => a < expected,
+        ("le", Some(a)) => a <= expected,
+        (other, _) => {
+            return Err(format!(
+                "check of {}: unknown compare `{other}`; expected eq, gt, ge, lt or le",
+                check.metric
+            ))
+        }
+    };
+    let sign = match op {
+        "gt" => "> ",
+        "ge" => ">= ",
+        "lt" => "< ",
+        "le" => "<= ",
+        _ => "",
+    };
+    Ok(CheckOutcome {
+        id: file.id.clone(),
+        seed: file.seed.clone(),
+        metric: check.metric.clone(),
+        states: check.states.clone(),
+        expected: format!("{sign}{}", check.expected.text()),
+        actual,
+        ok,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_seconds() {
+        assert_eq!(parse_duration("8h"), Ok(28_800.0));
+        assert_eq!(parse_duration("1h 30m"), Ok(5_400.0));
+        assert_eq!(parse_duration("2.5m"), Ok(150.0));
+        assert!(parse_duration("8").is_err());
+        assert!(parse_duration("eight hours").is_err());
+    }
+}

@@ -1,0 +1,279 @@
+//! The report builder: a fact sink that runs each selected metric's measure over every fact,
+//! cuts contributions to the window and into time buckets, and sums them per group.
+
+use std::collections::BTreeMap;
+
+use super::{Report, Row};
+use crate::calendar::{Calendar, Grain};
+use crate::catalog::{Aggregate, Dim, MetricDef, Unit};
+use crate::event::Channel;
+use crate::facts::{Fact, FactSink};
+use crate::ids::{Interner, Sym};
+use crate::measure::{Emit, Keys, Rule};
+use crate::time::{Instant, Span};
+
+/// Rule versions the user fixed with `--definition KEY=VERSION`; other rules follow the date.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Definitions {
+    fixed: BTreeMap<&'static str, &'static str>,
+}
+
+impl Definitions {
+    /// Fixes `rule` to its version `version`; the error lists what would be valid.
+    pub fn fix(&mut self, rule: &str, version: &str) -> Result<(), String> {
+        let Some(r) = crate::catalog::rule(rule) else {
+            let keys: Vec<&str> = crate::catalog::RULES.iter().map(|r| r.key).collect();
+            return Err(format!(
+                "unknown definition `{rule}`; expected one of: {}",
+                keys.join(", ")
+            ));
+        };
+        let Some(v) = r.version(version) else {
+            let names: Vec<&str> = r.versions.iter().map(|v| v.name).collect();
+            return Err(format!(
+                "definition `{rule}` has no version `{version}`; expected one of: {}",
+                names.join(", ")
+            ));
+        };
+        self.fixed.insert(r.key, v.name);
+        Ok(())
+    }
+
+    /// The fixed version of `rule`, if any.
+    pub fn fixed(&self, rule: &str) -> Option<&'static str> {
+        self.fixed.get(rule).copied()
+    }
+}
+
+/// What a report covers: metrics, zone, window, grouping.
+#[derive(Clone, Debug)]
+pub struct ReportSpec {
+    /// Metrics, in report order.
+    pub metrics: Vec<&'static MetricDef>,
+    /// Reporting zone.
+    pub zone: chrono_tz::Tz,
+    /// Window start (inclusive).
+    pub from: Option<Instant>,
+    /// Window end (exclusive).
+    pub to: Option<Instant>,
+    /// Real-time cut-off: open entities count up to it.
+    pub as_of: Option<Instant>,
+    /// Grouping dimensions, in column order.
+    pub group_by: Vec<Dim>,
+    /// Interval length in minutes for `Dim::Interval` (15, 30 or 60).
+    pub interval_minutes: u32,
+    /// Fixed rule versions.
+    pub definitions: Definitions,
+}
+
+/// A group: the value of each grouping dimension a contribution falls under.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct GroupKey {
+    bucket: Option<Instant>,
+    keys: Keys,
+}
+
+/// Running totals of one metric in one group.
+#[derive(Clone, Copy, Debug, Default)]
+struct Acc {
+    sum: i64,
+    n: i64,
+}
+
+/// Builds a report from facts. Feed it to the fold, then call [`Aggregator::finish`].
+pub struct Aggregator {
+    spec: ReportSpec,
+    calendar: Option<Calendar>,
+    window: Span,
+    metric: usize,
+    totals: BTreeMap<(usize, GroupKey), Acc>,
+    /// Per rule version: the last fact that used it, and how many facts did.
+    rule_use: BTreeMap<(&'static str, &'static str), (u64, u64)>,
+    facts: u64,
+}
+
+impl Aggregator {
+    /// A builder for `spec`.
+    pub fn new(spec: ReportSpec) -> Self {
+        let grain = spec.group_by.iter().find_map(|d| match d {
+            Dim::Day => Some(Grain::Day),
+            Dim::Month => Some(Grain::Month),
+            Dim::Interval => Some(Grain::Minutes(spec.interval_minutes)),
+            _ => None,
+        });
+        let window = Span::new(
+            spec.from.unwrap_or(Instant::from_millis(i64::MIN / 4)),
+            spec.to.unwrap_or(Instant::from_millis(i64::MAX / 4)),
+        );
+        Aggregator {
+            calendar: grain.map(|g| Calendar::new(spec.zone, g)),
+            spec,
+            window,
+            metric: 0,
+            totals: BTreeMap::new(),
+            rule_use: BTreeMap::new(),
+            facts: 0,
+        }
+    }
+
+    /// Keeps only the grouping keys the report groups by.
+    fn group(&self, keys: Keys) -> Keys {
+        let g = &self.spec.group_by;
+        Keys {
+            agent: keys.agent.filter(|_| g.contains(&Dim::Agent)),
+            channel: keys.channel.filter(|_| g.contains(&Dim::Channel)),
+            queue: keys.queue.filter(|_| g.contains(&Dim::Queue)),
+            bot: keys.bot.filter(|_| g.contains(&Dim::Bot)),
+            bot_version: keys.bot_version.filter(|_| g.contains(&Dim::BotVersion)),
+        }
+    }
+
+    fn add(&mut self, bucket: Option<Instant>, keys: Keys, value: i64) {
+        let acc = self
+            .totals
+            .entry((self.metric, GroupKey { bucket, keys }))
+            .or_default();
+        acc.sum += value;
+        acc.n += 1;
+    }
+
+    /// The finished report; `names` resolves the symbols in the facts.
+    pub fn finish(self, names: &Interner, events: u64, mut notes: Vec<String>) -> Report {
+        let spec = &self.spec;
+        let mut rows = Vec::new();
+        for (i, def) in spec.metrics.iter().enumerate() {
+            let mut any = false;
+            let mine = self
+                .totals
+                .range((i, GroupKey::default())..)
+                .take_while(|((m, _), _)| *m == i);
+            for ((_, key), acc) in mine {
+                any = true;
+                rows.push(Row {
+                    metric: def.id,
+                    unit: def.unit,
+                    group: spec
+                        .group_by
+                        .iter()
+                        .map(|d| self.label(*d, key, names))
+                        .collect(),
+                    value: figure(def, acc.sum, acc.n),
+                });
+            }
+            if !any && spec.group_by.is_empty() {
+                rows.push(Row {
+                    metric: def.id,
+                    unit: def.unit,
+                    group: Vec::new(),
+                    value: figure(def, 0, 0),
+                });
+            }
+        }
+        for ((rule, version), (_, n)) in &self.rule_use {
+            let summary = crate::catalog::rule(rule)
+                .and_then(|r| r.version(version))
+                .map_or("", |v| v.summary);
+            let how = if spec.definitions.fixed(rule).is_some() {
+                "fixed by --definition"
+            } else {
+                "by the data's date"
+            };
+            notes.push(format!(
+                "definition {rule}={version} ({how}) applied to {n} facts: {summary}"
+            ));
+        }
+        Report {
+            time_zone: spec.zone.name().to_string(),
+            window: (
+                spec.from.map(|t| t.to_rfc3339()),
+                spec.to.map(|t| t.to_rfc3339()),
+            ),
+            as_of: spec.as_of.map(|t| t.to_rfc3339()),
+            group_by: spec.group_by.clone(),
+            rows,
+            notes,
+            events,
+        }
+    }
+
+    fn label(&self, dim: Dim, key: &GroupKey, names: &Interner) -> String {
+        let sym = |s: Option<Sym>| s.map_or_else(|| "-".to_string(), |s| names.name(s).to_string());
+        match dim {
+            Dim::Day | Dim::Month | Dim::Interval => match (self.calendar, key.bucket) {
+                (Some(c), Some(b)) => c.label(b),
+                _ => "-".into(),
+            },
+            Dim::Agent => sym(key.keys.agent),
+            Dim::Queue => sym(key.keys.queue),
+            Dim::Bot => sym(key.keys.bot),
+            Dim::BotVersion => sym(key.keys.bot_version),
+            Dim::Channel => key
+                .keys
+                .channel
+                .map_or_else(|| "-".to_string(), |c: Channel| c.name().to_string()),
+        }
+    }
+}
+
+/// The figure of a metric from its running totals, in the metric's unit.
+fn figure(def: &MetricDef, sum: i64, n: i64) -> Option<f64> {
+    let scale = match def.unit {
+        Unit::Seconds => 1000.0,
+        Unit::Count => 1.0,
+    };
+    match def.aggregate {
+        Aggregate::Sum => Some(sum as f64 / scale),
+        Aggregate::Mean => (n > 0).then(|| sum as f64 / n as f64 / scale),
+    }
+}
+
+impl FactSink for Aggregator {
+    fn fact(&mut self, fact: &Fact) {
+        if fact.is_open() && self.spec.as_of.is_none() {
+            return;
+        }
+        self.facts += 1;
+        for i in 0..self.spec.metrics.len() {
+            self.metric = i;
+            let measure = self.spec.metrics[i].measure;
+            measure(fact, self);
+        }
+    }
+}
+
+impl Emit for Aggregator {
+    fn version(&mut self, rule: &'static Rule, at: Instant) -> &'static str {
+        let name = self
+            .spec
+            .definitions
+            .fixed(rule.key)
+            .unwrap_or_else(|| rule.version_at(at).name);
+        let used = self.rule_use.entry((rule.key, name)).or_default();
+        if used.0 != self.facts {
+            *used = (self.facts, used.1 + 1);
+        }
+        name
+    }
+
+    fn span(&mut self, keys: Keys, span: Span) {
+        let Some(piece) = span.intersect(self.window) else {
+            return;
+        };
+        let keys = self.group(keys);
+        match self.calendar {
+            None => self.add(None, keys, piece.millis()),
+            Some(cal) => cal.split(piece, |bucket, part| {
+                self.add(Some(bucket), keys, part.millis())
+            }),
+        }
+    }
+
+    fn point(&mut self, keys: Keys, at: Instant, value: i64) {
+        if at < self.window.start || at >= self.window.end {
+            return;
+        }
+        let keys = self.group(keys);
+        let bucket = self.calendar.map(|c| c.floor(at));
+        self.add(bucket, keys, value);
+    }
+}

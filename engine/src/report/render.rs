@@ -1,0 +1,211 @@
+//! Writing a report as an aligned table (for people), JSON (for programs) or CSV (for
+//! spreadsheets). All three carry the same figures; numbers are written the same way in each.
+
+use serde_json::{json, Map, Value};
+
+use super::Report;
+use crate::catalog::Unit;
+
+/// How to write a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// An aligned text table with notes.
+    Table,
+    /// One JSON object.
+    Json,
+    /// CSV with a header row.
+    Csv,
+}
+
+impl OutputFormat {
+    /// The format called `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "table" => Some(OutputFormat::Table),
+            "json" => Some(OutputFormat::Json),
+            "csv" => Some(OutputFormat::Csv),
+            _ => None,
+        }
+    }
+}
+
+/// The report in `format`, ending with a newline.
+pub fn render(report: &Report, format: OutputFormat) -> String {
+    match format {
+        OutputFormat::Table => table(report),
+        OutputFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&to_json(report)).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        OutputFormat::Csv => csv(report),
+    }
+}
+
+/// A figure as text: whole numbers without a fraction, others with up to three decimals.
+pub fn number(v: Option<f64>) -> String {
+    match v {
+        None => "-".into(),
+        Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
+        Some(x) => {
+            let s = format!("{x:.3}");
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        }
+    }
+}
+
+/// Seconds as `8h 00m 00s` (with a minus sign when negative).
+pub fn hms(seconds: f64) -> String {
+    let total = seconds.abs().round() as i64;
+    let sign = if seconds < 0.0 { "-" } else { "" };
+    format!(
+        "{sign}{}h {:02}m {:02}s",
+        total / 3600,
+        (total / 60) % 60,
+        total % 60
+    )
+}
+
+fn json_number(v: Option<f64>) -> Value {
+    match v {
+        None => Value::Null,
+        Some(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => json!(x as i64),
+        Some(x) => json!((x * 1000.0).round() / 1000.0),
+    }
+}
+
+fn header_line(r: &Report) -> String {
+    let window = match (&r.window.0, &r.window.1) {
+        (None, None) => "all time".to_string(),
+        (f, t) => format!(
+            "{} .. {}",
+            f.as_deref().unwrap_or("start"),
+            t.as_deref().unwrap_or("end")
+        ),
+    };
+    let view = match &r.as_of {
+        Some(t) => format!("real-time as of {t}"),
+        None => "historical (closed entities)".to_string(),
+    };
+    format!(
+        "time zone {} | window {window} | {view} | {} events",
+        r.time_zone, r.events
+    )
+}
+
+fn table(r: &Report) -> String {
+    let mut head: Vec<String> = vec!["metric".into()];
+    head.extend(r.group_by.iter().map(|d| d.name().to_string()));
+    head.push("value".into());
+    head.push("unit".into());
+    let mut cells: Vec<Vec<String>> = vec![head];
+    for row in &r.rows {
+        let mut line = vec![row.metric.to_string()];
+        line.extend(row.group.iter().cloned());
+        line.push(number(row.value));
+        line.push(match (row.unit, row.value) {
+            (Unit::Seconds, Some(v)) => format!("s ({})", hms(v)),
+            (u, _) => u.to_string(),
+        });
+        cells.push(line);
+    }
+    let cols = cells[0].len();
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| {
+            cells
+                .iter()
+                .map(|l| l[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = header_line(r);
+    out.push('\n');
+    for line in &cells {
+        let mut text = String::new();
+        for (c, cell) in line.iter().enumerate() {
+            let pad = widths[c] - cell.chars().count();
+            // Figures are right-aligned; everything else left-aligned.
+            if c == cols - 2 {
+                text.push_str(&" ".repeat(pad));
+                text.push_str(cell);
+            } else {
+                text.push_str(cell);
+                if c + 1 < cols {
+                    text.push_str(&" ".repeat(pad));
+                }
+            }
+            if c + 1 < cols {
+                text.push_str("  ");
+            }
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    }
+    for note in &r.notes {
+        out.push_str("note: ");
+        out.push_str(note);
+        out.push('\n');
+    }
+    out
+}
+
+fn to_json(r: &Report) -> Value {
+    let rows: Vec<Value> = r
+        .rows
+        .iter()
+        .map(|row| {
+            let mut group = Map::new();
+            for (d, v) in r.group_by.iter().zip(&row.group) {
+                group.insert(d.name().to_string(), Value::String(v.clone()));
+            }
+            json!({
+                "metric": row.metric,
+                "unit": row.unit.to_string(),
+                "group": group,
+                "value": json_number(row.value),
+            })
+        })
+        .collect();
+    json!({
+        "time_zone": r.time_zone,
+        "window": { "from": r.window.0, "to": r.window.1 },
+        "as_of": r.as_of,
+        "events": r.events,
+        "group_by": r.group_by.iter().map(|d| d.name()).collect::<Vec<_>>(),
+        "rows": rows,
+        "notes": r.notes,
+    })
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn csv(r: &Report) -> String {
+    let mut out = String::from("metric,unit");
+    for d in &r.group_by {
+        out.push(',');
+        out.push_str(d.name());
+    }
+    out.push_str(",value\n");
+    for row in &r.rows {
+        out.push_str(&csv_field(row.metric));
+        out.push(',');
+        out.push_str(&row.unit.to_string());
+        for g in &row.group {
+            out.push(',');
+            out.push_str(&csv_field(g));
+        }
+        out.push(',');
+        if row.value.is_some() {
+            out.push_str(&number(row.value));
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,290 @@
+//! Turning what a user asked for (command-line flags, or an example's settings) into a
+//! [`ReportSpec`]. Every check of a report request lives here, so the command line and the
+//! example runner refuse the same things with the same words.
+
+use chrono_tz::Tz;
+
+use crate::catalog::{self, Dim, MetricDef};
+use crate::report::{Definitions, ReportSpec};
+use crate::time::{Instant, DAY_MS};
+
+/// A report request as text, before validation.
+#[derive(Clone, Debug, Default)]
+pub struct ReportRequest {
+    /// IANA time zone name (default UTC).
+    pub tz: Option<String>,
+    /// Window start: a date or timestamp.
+    pub from: Option<String>,
+    /// Window end: a date (inclusive: the whole day) or a timestamp (exclusive).
+    pub to: Option<String>,
+    /// Real-time cut-off: a date or timestamp.
+    pub as_of: Option<String>,
+    /// Dimension names.
+    pub group_by: Vec<String>,
+    /// Interval length in minutes (15, 30 or 60; default 30).
+    pub interval: Option<u32>,
+    /// Metric ids (empty: every metric that supports the grouping).
+    pub metrics: Vec<String>,
+    /// `KEY=VERSION` rule choices.
+    pub definitions: Vec<String>,
+}
+
+/// A request that cannot be carried out: which setting, and what would be valid.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{setting}: {message}")]
+pub struct RequestError {
+    /// The setting at fault (`--tz`, `--group-by`, ...).
+    pub setting: &'static str,
+    /// What is wrong and what is expected.
+    pub message: String,
+}
+
+fn bad(setting: &'static str, message: impl Into<String>) -> RequestError {
+    RequestError {
+        setting,
+        message: message.into(),
+    }
+}
+
+fn is_bare_date(s: &str) -> bool {
+    s.len() == 10 && chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
+}
+
+impl ReportRequest {
+    /// Checks the request and builds the report spec.
+    pub fn to_spec(&self) -> Result<ReportSpec, RequestError> {
+        let zone: Tz = match &self.tz {
+            None => Tz::UTC,
+            Some(name) => name.parse().map_err(|_| {
+                bad("--tz", format!("unknown time zone `{name}`; expected an IANA name such as UTC, Europe/Paris or America/Los_Angeles"))
+            })?,
+        };
+        let when = |setting: &'static str, text: &str| {
+            Instant::parse_flexible(text, zone).map_err(|e| bad(setting, e.to_string()))
+        };
+        let from = self
+            .from
+            .as_deref()
+            .map(|t| when("--from", t))
+            .transpose()?;
+        let to = match self.to.as_deref() {
+            None => None,
+            // A bare end date includes that whole day.
+            Some(t) if is_bare_date(t) => {
+                let start = when("--to", t)?;
+                let next = Instant::parse_flexible(
+                    &chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                        .ok()
+                        .and_then(|d| d.succ_opt())
+                        .map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string()),
+                    zone,
+                )
+                .unwrap_or(start.plus_millis(DAY_MS));
+                Some(next)
+            }
+            Some(t) => Some(when("--to", t)?),
+        };
+        if let (Some(f), Some(t)) = (from, to) {
+            if f >= t {
+                return Err(bad("--to", format!("the window ends ({t}) at or before it starts ({f}); expected --to after --from")));
+            }
+        }
+        let as_of = self
+            .as_of
+            .as_deref()
+            .map(|t| when("--as-of", t))
+            .transpose()?;
+
+        let mut group_by = Vec::new();
+        for name in &self.group_by {
+            let name = name.trim();
+            let dim = Dim::from_name(name).ok_or_else(|| {
+                let names: Vec<&str> = Dim::ALL.iter().map(|d| d.name()).collect();
+                bad(
+                    "--group-by",
+                    format!(
+                        "unknown dimension `{name}`; expected one of: {}",
+                        names.join(", ")
+                    ),
+                )
+            })?;
+            if group_by.contains(&dim) {
+                return Err(bad("--group-by", format!("`{name}` is given twice")));
+            }
+            group_by.push(dim);
+        }
+        if group_by.iter().filter(|d| d.is_time()).count() > 1 {
+            return Err(bad(
+                "--group-by",
+                "at most one of day, interval and month can be used at a time",
+            ));
+        }
+        let interval_minutes = self.interval.unwrap_or(30);
+        if ![15, 30, 60].contains(&interval_minutes) {
+            return Err(bad(
+                "--interval",
+                format!(
+                    "{interval_minutes} minutes is not a reporting interval; expected 15, 30 or 60"
+                ),
+            ));
+        }
+
+        let metrics = self.select_metrics(&group_by)?;
+
+        let mut definitions = Definitions::default();
+        for pair in &self.definitions {
+            let Some((key, version)) = pair.split_once('=') else {
+                return Err(bad(
+                    "--definition",
+                    format!("`{pair}` is not KEY=VERSION, e.g. idle=legacy"),
+                ));
+            };
+            definitions
+                .fix(key.trim(), version.trim())
+                .map_err(|m| bad("--definition", m))?;
+        }
+        Ok(ReportSpec {
+            metrics,
+            zone,
+            from,
+            to,
+            as_of,
+            group_by,
+            interval_minutes,
+            definitions,
+        })
+    }
+
+    fn select_metrics(&self, group_by: &[Dim]) -> Result<Vec<&'static MetricDef>, RequestError> {
+        let supports_all = |m: &MetricDef| group_by.iter().all(|d| m.supports(*d));
+        if self.metrics.is_empty() {
+            let all: Vec<&'static MetricDef> = catalog::CATALOG
+                .iter()
+                .filter(|m| supports_all(m))
+                .collect();
+            if all.is_empty() {
+                return Err(bad("--group-by", "no metric can be grouped by all of these dimensions; run `ccsim metrics` to see each metric's dimensions"));
+            }
+            return Ok(all);
+        }
+        let mut out = Vec::new();
+        for id in &self.metrics {
+            let id = id.trim();
+            let m = catalog::find(id).ok_or_else(|| {
+                bad(
+                    "--metrics",
+                    format!("unknown metric `{id}`; run `ccsim metrics` for the list of ids"),
+                )
+            })?;
+            if let Some(d) = group_by.iter().find(|d| !m.supports(**d)) {
+                let dims: Vec<&str> = m.dims.iter().map(|d| d.name()).collect();
+                return Err(bad(
+                    "--group-by",
+                    format!(
+                        "metric `{id}` cannot be grouped by {d}; it supports: {}",
+                        dims.join(", ")
+                    ),
+                ));
+            }
+            if !out.iter().any(|x: &&MetricDef| x.id == m.id) {
+                out.push(m);
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bare_end_date_includes_the_whole_day() {
+        let req = ReportRequest {
+            tz: Some("America/New_York".into()),
+            from: Some("2021-05-01".into()),
+            to: Some("2021-05-01".into()),
+            ..Default::default()
+        };
+        let spec = req.to_spec().unwrap();
+        assert_eq!(spec.from.unwrap().to_rfc3339(), "2021-05-01T04:00:00Z");
+        assert_eq!(spec.to.unwrap().to_rfc3339(), "2021-05-02T04:00:00Z");
+    }
+
+    #[test]
+    fn bad_settings_name_the_setting_and_what_is_expected() {
+        let cases: &[(ReportRequest, &str, &str)] = &[
+            (
+                ReportRequest {
+                    tz: Some("Mars/Olympus".into()),
+                    ..Default::default()
+                },
+                "--tz",
+                "IANA",
+            ),
+            (
+                ReportRequest {
+                    group_by: vec!["colour".into()],
+                    ..Default::default()
+                },
+                "--group-by",
+                "expected one of",
+            ),
+            (
+                ReportRequest {
+                    group_by: vec!["day".into(), "month".into()],
+                    ..Default::default()
+                },
+                "--group-by",
+                "at most one",
+            ),
+            (
+                ReportRequest {
+                    interval: Some(20),
+                    ..Default::default()
+                },
+                "--interval",
+                "15, 30 or 60",
+            ),
+            (
+                ReportRequest {
+                    metrics: vec!["nope".into()],
+                    ..Default::default()
+                },
+                "--metrics",
+                "ccsim metrics",
+            ),
+            (
+                ReportRequest {
+                    metrics: vec!["gladly.away_time".into()],
+                    group_by: vec!["channel".into()],
+                    ..Default::default()
+                },
+                "--group-by",
+                "supports",
+            ),
+            (
+                ReportRequest {
+                    definitions: vec!["idle=ancient".into()],
+                    ..Default::default()
+                },
+                "--definition",
+                "legacy, current",
+            ),
+            (
+                ReportRequest {
+                    from: Some("2021-05-02".into()),
+                    to: Some("2021-05-01T00:00:00Z".into()),
+                    ..Default::default()
+                },
+                "--to",
+                "after --from",
+            ),
+        ];
+        for (req, setting, hint) in cases {
+            let err = req.to_spec().unwrap_err();
+            assert_eq!(err.setting, *setting, "{err}");
+            assert!(err.to_string().contains(hint), "{err}");
+        }
+    }
+}
