@@ -9,6 +9,7 @@ pub mod examples;
 pub mod facts;
 pub mod fold;
 pub mod ids;
+pub mod listing;
 pub mod measure;
 pub mod replay;
 pub mod report;

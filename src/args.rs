@@ -1,0 +1,186 @@
+//! The command line: clap definitions, and the one place their values are checked and turned
+//! into the engine's requests.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// ccsim: contact-center simulation and metric replay.
+#[derive(Debug, Parser)]
+#[command(name = "ccsim", version, about, long_about = None, arg_required_else_help = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Replay an event log into metric figures.
+    #[command(
+        after_help = "Example:\n  ccsim replay day.jsonl --tz Europe/Paris --group-by agent,day --metrics gladly.away_time\n  ccsim replay day.ccslog --as-of 2021-05-01T12:00:00Z --format json"
+    )]
+    Replay(ReplayArgs),
+    /// Check every worked example under scenarios/examples against the figure its seed states.
+    #[command(
+        after_help = "Example:\n  ccsim examples\n  ccsim examples --format json\n\nExit code 1 when any example disagrees with its seed."
+    )]
+    Examples(ExamplesArgs),
+    /// List the metric catalog.
+    #[command(
+        after_help = "Example:\n  ccsim metrics\n  ccsim metrics --format markdown > docs/metrics.md"
+    )]
+    Metrics(MetricsArgs),
+    /// Convert an event log between JSON Lines and the binary format.
+    #[command(
+        after_help = "Example:\n  ccsim convert day.jsonl day.ccslog\n  ccsim convert export.txt day.ccslog --from-format jsonl"
+    )]
+    Convert(ConvertArgs),
+}
+
+/// `ccsim replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The event log (.jsonl or .ccslog).
+    pub log: PathBuf,
+    /// Reporting time zone, an IANA name.
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    pub tz: String,
+    /// Window start: a date (in the reporting zone) or an RFC 3339 timestamp.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Window end: a date (that whole day is included) or an RFC 3339 timestamp (excluded).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Group by these dimensions: day, interval, month, agent, channel, queue, bot, bot_version.
+    #[arg(long, value_name = "DIM,...", value_delimiter = ',')]
+    pub group_by: Vec<String>,
+    /// Interval length in minutes for --group-by interval: 15, 30 or 60.
+    #[arg(long, value_name = "MINUTES")]
+    pub interval: Option<u32>,
+    /// Real-time view: fold events up to this time and count open entities up to it.
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<String>,
+    /// Only these metric ids (default: every metric that supports the grouping).
+    #[arg(long, value_name = "ID,...", value_delimiter = ',')]
+    pub metrics: Vec<String>,
+    /// Fix a versioned definition instead of choosing by the data's date, e.g. idle=legacy.
+    #[arg(long = "definition", value_name = "KEY=VERSION")]
+    pub definitions: Vec<String>,
+    /// Read the log as this format instead of guessing from its extension.
+    #[arg(long, value_enum)]
+    pub log_format: Option<LogFormat>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+}
+
+/// `ccsim examples`.
+#[derive(Debug, Args)]
+pub struct ExamplesArgs {
+    /// The folder of examples (default: scenarios/examples here, or in the source tree).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+/// `ccsim metrics`.
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CatalogFormat::Table)]
+    pub format: CatalogFormat,
+}
+
+/// `ccsim convert`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The log to read.
+    pub input: PathBuf,
+    /// The log to write (written to a temporary file, then renamed).
+    pub output: PathBuf,
+    /// Read the input as this format instead of guessing from its extension.
+    #[arg(long, value_enum)]
+    pub from_format: Option<LogFormat>,
+    /// Write this format instead of the one the output's extension names.
+    #[arg(long, value_enum)]
+    pub to_format: Option<LogFormat>,
+}
+
+/// Event log formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    /// JSON Lines.
+    Jsonl,
+    /// The binary log.
+    Binary,
+}
+
+impl LogFormat {
+    /// The engine's format.
+    pub fn engine(self) -> ccsim_engine::codec::Format {
+        match self {
+            LogFormat::Jsonl => ccsim_engine::codec::Format::Jsonl,
+            LogFormat::Binary => ccsim_engine::codec::Format::Binary,
+        }
+    }
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReportFormat {
+    /// Aligned text.
+    Table,
+    /// JSON.
+    Json,
+    /// CSV.
+    Csv,
+}
+
+/// Formats for lists.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ListFormat {
+    /// Aligned text.
+    Table,
+    /// JSON.
+    Json,
+}
+
+/// Formats for the catalog.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CatalogFormat {
+    /// Aligned text.
+    Table,
+    /// JSON.
+    Json,
+    /// Markdown (docs/metrics.md).
+    Markdown,
+}
+
+impl ReplayArgs {
+    /// The report request these flags make (checked by the engine in one place).
+    pub fn request(&self) -> ccsim_engine::request::ReportRequest {
+        ccsim_engine::request::ReportRequest {
+            tz: Some(self.tz.clone()),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            as_of: self.as_of.clone(),
+            group_by: self.group_by.clone(),
+            interval: self.interval,
+            metrics: self.metrics.clone(),
+            definitions: self.definitions.clone(),
+        }
+    }
+
+    /// The engine's output format.
+    pub fn output(&self) -> ccsim_engine::report::OutputFormat {
+        match self.format {
+            ReportFormat::Table => ccsim_engine::report::OutputFormat::Table,
+            ReportFormat::Json => ccsim_engine::report::OutputFormat::Json,
+            ReportFormat::Csv => ccsim_engine::report::OutputFormat::Csv,
+        }
+    }
+}

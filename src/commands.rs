@@ -1,0 +1,106 @@
+//! One function per subcommand. Each returns the exit code (0, or 1 when a check disagrees)
+//! or an error message (exit code 2).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ccsim_engine::codec::{copy_log, create_log, open_log, LogHeader};
+use ccsim_engine::examples::{example_dirs, run_example};
+use ccsim_engine::listing;
+use ccsim_engine::replay::replay;
+use ccsim_engine::report::render;
+
+use crate::args::{
+    CatalogFormat, Command, ConvertArgs, ExamplesArgs, ListFormat, MetricsArgs, ReplayArgs,
+};
+
+/// Runs `command`.
+pub fn run(command: Command) -> Result<u8, String> {
+    match command {
+        Command::Replay(a) => replay_cmd(&a),
+        Command::Examples(a) => examples_cmd(&a),
+        Command::Metrics(a) => metrics_cmd(&a),
+        Command::Convert(a) => convert_cmd(&a),
+    }
+}
+
+fn print(text: &str) -> Result<u8, String> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(0),
+        // A closed pipe (`| head`) is the reader's choice, not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        Err(e) => Err(format!("cannot write to standard output: {e}")),
+    }
+}
+
+fn replay_cmd(a: &ReplayArgs) -> Result<u8, String> {
+    let spec = a.request().to_spec().map_err(|e| e.to_string())?;
+    let mut source =
+        open_log(&a.log, a.log_format.map(|f| f.engine())).map_err(|e| e.to_string())?;
+    let report = replay(&mut *source, spec).map_err(|e| e.to_string())?;
+    print(&render(&report, a.output()))
+}
+
+/// The examples folder: the one given, else `scenarios/examples` here, else in the source tree.
+fn examples_root(dir: &Option<PathBuf>) -> PathBuf {
+    if let Some(d) = dir {
+        return d.clone();
+    }
+    let here = Path::new("scenarios/examples");
+    if here.is_dir() {
+        return here.to_path_buf();
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/examples")
+}
+
+fn examples_cmd(a: &ExamplesArgs) -> Result<u8, String> {
+    let root = examples_root(&a.dir);
+    let dirs = example_dirs(&root).map_err(|e| e.to_string())?;
+    if dirs.is_empty() {
+        return Err(format!(
+            "{}: no examples found; expected folders holding example.toml",
+            root.display()
+        ));
+    }
+    let mut outcomes = Vec::new();
+    for dir in dirs {
+        let run = run_example(&dir).map_err(|e| e.to_string())?;
+        outcomes.extend(run.checks);
+    }
+    let text = match a.format {
+        ListFormat::Table => listing::outcomes_table(&outcomes),
+        ListFormat::Json => listing::outcomes_json(&outcomes),
+    };
+    print(&text)?;
+    Ok(if outcomes.iter().all(|o| o.ok) { 0 } else { 1 })
+}
+
+fn metrics_cmd(a: &MetricsArgs) -> Result<u8, String> {
+    print(&match a.format {
+        CatalogFormat::Table => listing::catalog_table(),
+        CatalogFormat::Json => listing::catalog_json(),
+        CatalogFormat::Markdown => listing::catalog_markdown(),
+    })
+}
+
+fn convert_cmd(a: &ConvertArgs) -> Result<u8, String> {
+    if a.input == a.output {
+        return Err(format!(
+            "{}: input and output are the same file; expected two paths",
+            a.input.display()
+        ));
+    }
+    let mut source =
+        open_log(&a.input, a.from_format.map(|f| f.engine())).map_err(|e| e.to_string())?;
+    let header = LogHeader {
+        producer: format!("ccsim {} convert", env!("CARGO_PKG_VERSION")),
+        scenario_hash: None,
+        seed: None,
+    };
+    let sink = create_log(&a.output, a.to_format.map(|f| f.engine()), &header)
+        .map_err(|e| e.to_string())?;
+    let n = copy_log(&mut *source, sink).map_err(|e| e.to_string())?;
+    eprintln!("ccsim: wrote {n} events to {}", a.output.display());
+    Ok(0)
+}
