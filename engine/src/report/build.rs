@@ -179,7 +179,7 @@ impl Aggregator {
                 "by the data's date"
             };
             notes.push(format!(
-                "definition {rule}={version} ({how}) applied to {n} facts: {summary}"
+                "definition {rule}={version} ({how}) applied to {n} fact(s): {summary}"
             ));
         }
         Report {
