@@ -56,10 +56,13 @@ pub fn replay(source: &mut dyn EventSource, spec: ReportSpec) -> Result<Report, 
             .iter()
             .map(|(k, n)| format!("{n} {k}"))
             .collect();
-        notes.push(format!(
-            "still open at the end of the log and left out of this historical report: {}; use --as-of to count open entities",
-            parts.join(", ")
-        ));
+        let parts = parts.join(", ");
+        notes.push(match as_of {
+            Some(t) => format!("open at {t} and counted up to it: {parts}"),
+            None => format!(
+                "still open at the end of the log and left out of this historical report: {parts}; use --as-of to count open entities"
+            ),
+        });
     }
     Ok(folded.sink.finish(&folded.names, folded.events, notes))
 }
