@@ -17,17 +17,37 @@ pub enum Grain {
     Minutes(u32),
 }
 
-/// A time zone and a grain: turns instants into bucket starts and labels.
+/// A time zone and a grain: turns instants into bucket starts and labels. It remembers the
+/// last bucket it computed, so runs of facts in one day cost no time-zone arithmetic.
 #[derive(Clone, Copy, Debug)]
 pub struct Calendar {
     zone: Tz,
     grain: Grain,
+    /// The last bucket computed: [start, end).
+    last: Option<(Instant, Instant)>,
 }
 
 impl Calendar {
     /// A calendar of `grain`-sized buckets in `zone`.
     pub fn new(zone: Tz, grain: Grain) -> Self {
-        Calendar { zone, grain }
+        Calendar {
+            zone,
+            grain,
+            last: None,
+        }
+    }
+
+    /// The bucket `[start, end)` holding `t`.
+    pub fn bucket(&mut self, t: Instant) -> (Instant, Instant) {
+        if let Some((start, end)) = self.last {
+            if start <= t && t < end {
+                return (start, end);
+            }
+        }
+        let start = self.floor(t);
+        let end = self.next(start);
+        self.last = Some((start, end));
+        (start, end)
     }
 
     /// The start of the bucket holding `t`.
@@ -74,17 +94,17 @@ impl Calendar {
     }
 
     /// Cuts `span` at bucket boundaries: (bucket start, piece of the span inside it).
-    pub fn split(&self, span: Span, mut each: impl FnMut(Instant, Span)) {
+    pub fn split(&mut self, span: Span, mut each: impl FnMut(Instant, Span)) {
         if span.millis() <= 0 {
             return;
         }
-        let mut bucket = self.floor(span.start);
-        while bucket < span.end {
-            let next = self.next(bucket);
+        let mut at = span.start;
+        while at < span.end {
+            let (bucket, next) = self.bucket(at);
             if let Some(piece) = span.intersect(Span::new(bucket, next)) {
                 each(bucket, piece);
             }
-            bucket = next;
+            at = next;
         }
     }
 
@@ -155,8 +175,9 @@ mod tests {
             ]
         );
         let mut ny = Vec::new();
-        let cal = Calendar::new(chrono_tz::America::New_York, Grain::Day);
-        cal.split(span, |b, p| ny.push((cal.label(b), p.millis())));
+        let mut cal = Calendar::new(chrono_tz::America::New_York, Grain::Day);
+        let labels = cal;
+        cal.split(span, |b, p| ny.push((labels.label(b), p.millis())));
         assert_eq!(ny, vec![("2021-05-01".to_string(), 4 * 3_600_000)]);
     }
 

@@ -10,7 +10,7 @@ use crate::ids::Sym;
 use crate::time::{Instant, Span};
 
 /// The grouping keys a fact contributes under. A measure fills what it knows.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Keys {
     /// The agent.
     pub agent: Option<Sym>,

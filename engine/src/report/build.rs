@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap;
+
 use super::{Report, Row};
 use crate::calendar::{Calendar, Grain};
 use crate::catalog::{Aggregate, Dim, MetricDef, Unit};
@@ -67,7 +69,7 @@ pub struct ReportSpec {
 }
 
 /// A group: the value of each grouping dimension a contribution falls under.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 struct GroupKey {
     bucket: Option<Instant>,
     keys: Keys,
@@ -86,9 +88,9 @@ pub struct Aggregator {
     calendar: Option<Calendar>,
     window: Span,
     metric: usize,
-    totals: BTreeMap<(usize, GroupKey), Acc>,
-    /// Per rule version: the last fact that used it, and how many facts did.
-    rule_use: BTreeMap<(&'static str, &'static str), (u64, u64)>,
+    totals: FxHashMap<(usize, GroupKey), Acc>,
+    /// Per rule version used: (rule, version, last fact that used it, facts that did).
+    rule_use: Vec<(&'static str, &'static str, u64, u64)>,
     facts: u64,
 }
 
@@ -110,8 +112,8 @@ impl Aggregator {
             spec,
             window,
             metric: 0,
-            totals: BTreeMap::new(),
-            rule_use: BTreeMap::new(),
+            totals: FxHashMap::default(),
+            rule_use: Vec::new(),
             facts: 0,
         }
     }
@@ -141,12 +143,12 @@ impl Aggregator {
     pub fn finish(self, names: &Interner, events: u64, mut notes: Vec<String>) -> Report {
         let spec = &self.spec;
         let mut rows = Vec::new();
+        let mut sorted: Vec<(&(usize, GroupKey), &Acc)> = self.totals.iter().collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
         for (i, def) in spec.metrics.iter().enumerate() {
             let mut any = false;
-            let mine = self
-                .totals
-                .range((i, GroupKey::default())..)
-                .take_while(|((m, _), _)| *m == i);
+            let first = sorted.partition_point(|((m, _), _)| *m < i);
+            let mine = sorted[first..].iter().take_while(|((m, _), _)| *m == i);
             for ((_, key), acc) in mine {
                 any = true;
                 rows.push(Row {
@@ -169,7 +171,9 @@ impl Aggregator {
                 });
             }
         }
-        for ((rule, version), (_, n)) in &self.rule_use {
+        let mut used = self.rule_use.clone();
+        used.sort_unstable();
+        for (rule, version, _, n) in &used {
             let summary = crate::catalog::rule(rule)
                 .and_then(|r| r.version(version))
                 .map_or("", |v| v.summary);
@@ -248,9 +252,18 @@ impl Emit for Aggregator {
             .definitions
             .fixed(rule.key)
             .unwrap_or_else(|| rule.version_at(at).name);
-        let used = self.rule_use.entry((rule.key, name)).or_default();
-        if used.0 != self.facts {
-            *used = (self.facts, used.1 + 1);
+        let facts = self.facts;
+        match self
+            .rule_use
+            .iter_mut()
+            .find(|u| u.0 == rule.key && u.1 == name)
+        {
+            Some(u) if u.2 != facts => {
+                u.2 = facts;
+                u.3 += 1;
+            }
+            Some(_) => {}
+            None => self.rule_use.push((rule.key, name, facts, 1)),
         }
         name
     }
@@ -260,11 +273,15 @@ impl Emit for Aggregator {
             return;
         };
         let keys = self.group(keys);
-        match self.calendar {
+        match self.calendar.take() {
             None => self.add(None, keys, piece.millis()),
-            Some(cal) => cal.split(piece, |bucket, part| {
-                self.add(Some(bucket), keys, part.millis())
-            }),
+            Some(mut cal) => {
+                cal.split(piece, |bucket, part| {
+                    self.add(Some(bucket), keys, part.millis())
+                });
+                // Put it back with the bucket it remembers.
+                self.calendar = Some(cal);
+            }
         }
     }
 
@@ -273,7 +290,7 @@ impl Emit for Aggregator {
             return;
         }
         let keys = self.group(keys);
-        let bucket = self.calendar.map(|c| c.floor(at));
+        let bucket = self.calendar.as_mut().map(|c| c.bucket(at).0);
         self.add(bucket, keys, value);
     }
 }
