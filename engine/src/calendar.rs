@@ -67,7 +67,7 @@ impl Calendar {
                     .unwrap_or(local)
             }
         };
-        self.to_instant(floored, t)
+        self.local_to_instant(floored, t)
     }
 
     /// The start of the bucket after the one starting at `start`.
@@ -83,7 +83,7 @@ impl Calendar {
                     Grain::Day => local.date().succ_opt().unwrap_or(local.date()),
                     _ => next_month(local.date()),
                 };
-                let next = self.to_instant(date.and_time(chrono::NaiveTime::MIN), start);
+                let next = self.local_to_instant(date.and_time(chrono::NaiveTime::MIN), start);
                 if next > start {
                     next
                 } else {
@@ -120,7 +120,7 @@ impl Calendar {
 
     /// The local wall time `naive` as an instant. In a repeated hour, the later reading that
     /// is not after `hint`; in a skipped hour, the first instant after the gap.
-    fn to_instant(&self, naive: NaiveDateTime, hint: Instant) -> Instant {
+    fn local_to_instant(&self, naive: NaiveDateTime, hint: Instant) -> Instant {
         let mut probe = naive;
         for _ in 0..(24 * 4) {
             match self.zone.from_local_datetime(&probe) {

@@ -21,7 +21,7 @@ pub enum ReplayError {
         /// Where the event is.
         place: Position,
         /// What is wrong with it.
-        error: FoldError,
+        error: Box<FoldError>,
     },
 }
 
@@ -38,7 +38,11 @@ pub fn fold_log<S: FactSink>(
             break;
         }
         if let Err(error) = fold.apply(&event) {
-            return Err(ReplayError::Fold { file, place, error });
+            return Err(ReplayError::Fold {
+                file,
+                place,
+                error: Box::new(error),
+            });
         }
     }
     Ok(fold.finish(as_of))

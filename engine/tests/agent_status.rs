@@ -15,8 +15,11 @@ fn run(log: &str, req: ReportRequest) -> Report {
     replay(&mut src, req.to_spec().expect("valid request")).expect("valid log")
 }
 
-/// Asserts figures: (metric, group filter, expected value).
-fn expect(report: &Report, cases: &[(&str, &[(Dim, &str)], f64)]) {
+/// An expected figure: metric, group filter, value.
+type Figure<'a> = (&'a str, &'a [(Dim, &'a str)], f64);
+
+/// Asserts figures.
+fn expect(report: &Report, cases: &[Figure<'_>]) {
     for (metric, filter, want) in cases {
         let got = report.value(metric, filter);
         assert_eq!(

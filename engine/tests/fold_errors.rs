@@ -26,7 +26,7 @@ fn fold_error(log: &str) -> (FoldError, u64, String) {
             let ReplayError::Fold { error, .. } = e else {
                 unreachable!()
             };
-            (error, line, message)
+            (*error, line, message)
         }
         other => panic!("expected a fold error, got {other:?}"),
     }

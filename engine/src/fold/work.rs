@@ -288,12 +288,10 @@ impl<S: FactSink> Fold<S> {
                 slot.fact.queue = named;
                 slot.fact.queued_at.get_or_insert(at);
             }
-            EventKind::ContactFulfilled { .. } => {
-                if slot.fact.fulfilled_at.is_none() {
-                    slot.fact.fulfilled_at = Some(at);
-                    slot.fact.fulfilled_by = named;
-                    slot.fact.fulfilled_via = via;
-                }
+            EventKind::ContactFulfilled { .. } if slot.fact.fulfilled_at.is_none() => {
+                slot.fact.fulfilled_at = Some(at);
+                slot.fact.fulfilled_by = named;
+                slot.fact.fulfilled_via = via;
             }
             EventKind::ContactAnswered { .. } => {
                 slot.fact.answered_at.get_or_insert(at);
