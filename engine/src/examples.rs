@@ -165,6 +165,8 @@ pub struct CheckOutcome {
     pub expected: String,
     /// The computed figure.
     pub actual: Option<f64>,
+    /// The computed figure as text, in the form the expectation was written in.
+    pub actual_text: String,
     /// Whether they agree.
     pub ok: bool,
 }
@@ -297,8 +299,35 @@ fn evaluate(file: &ExampleFile, check: &Check, report: &Report) -> Result<CheckO
         states: check.states.clone(),
         expected: format!("{sign}{}", check.expected.text()),
         actual,
+        actual_text: match (&check.expected, actual) {
+            (Expected::Text(_), Some(seconds)) => compact_duration(seconds),
+            _ => crate::report::render::number(actual),
+        },
         ok,
     })
+}
+
+/// Seconds as the shortest duration text: `8h`, `3h15m`, `45m`, `90.5s`.
+pub fn compact_duration(seconds: f64) -> String {
+    if seconds == 0.0 {
+        return "0s".into();
+    }
+    let sign = if seconds < 0.0 { "-" } else { "" };
+    let whole = seconds.abs().trunc() as i64;
+    let frac = seconds.abs() - whole as f64;
+    let (h, m, s) = (whole / 3600, (whole / 60) % 60, whole % 60);
+    let mut out = String::from(sign);
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    if s > 0 || frac > 0.0 {
+        out.push_str(&crate::report::render::number(Some(s as f64 + frac)));
+        out.push('s');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -312,5 +341,19 @@ mod tests {
         assert_eq!(parse_duration("2.5m"), Ok(150.0));
         assert!(parse_duration("8").is_err());
         assert!(parse_duration("eight hours").is_err());
+    }
+
+    #[test]
+    fn compact_durations_read_back_to_the_same_seconds() {
+        for (secs, text) in [
+            (28_800.0, "8h"),
+            (11_700.0, "3h15m"),
+            (2_700.0, "45m"),
+            (90.5, "1m30.5s"),
+            (0.0, "0s"),
+        ] {
+            assert_eq!(compact_duration(secs), text);
+            assert_eq!(parse_duration(text), Ok(secs));
+        }
     }
 }

@@ -5,7 +5,6 @@ use serde_json::{json, Value};
 
 use crate::catalog::{MetricDef, CATALOG};
 use crate::examples::CheckOutcome;
-use crate::report::render::number;
 
 /// Lines of cells as an aligned table.
 fn aligned(rows: &[Vec<String>]) -> String {
@@ -160,7 +159,7 @@ pub fn outcomes_table(outcomes: &[CheckOutcome]) -> String {
             o.metric.clone(),
             o.states.clone(),
             o.expected.clone(),
-            number(o.actual),
+            o.actual_text.clone(),
             if o.ok { "yes".into() } else { "NO".into() },
         ]);
     }
