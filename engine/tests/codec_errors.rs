@@ -529,6 +529,134 @@ fn flipped_byte_in_the_header_body() {
     );
 }
 
+/// A log with the given frames after a header without hash or seed (21 bytes): each frame is
+/// (record count, payload), with the payload's true length and CRC-32.
+fn crafted_log(blocks: &[(u32, Vec<u8>)]) -> Vec<u8> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("empty.ccslog");
+    let sink: Box<dyn EventSink> =
+        Box::new(BinaryWriter::create(&path, &LogHeader::default()).expect("create"));
+    sink.finish().expect("finish");
+    let mut bytes = std::fs::read(&path).expect("read");
+    assert_eq!(bytes.len(), 21);
+    for (records, payload) in blocks {
+        bytes.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(&records.to_le_bytes());
+        bytes.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+        bytes.extend_from_slice(payload);
+    }
+    bytes
+}
+
+fn focus_record() -> Vec<u8> {
+    let event = Event {
+        at: Instant::from_millis(1_620_032_400_000),
+        kind: EventKind::FocusStarted { agent: "a" },
+    };
+    let bytes = ccsim_engine::codec::encode_record(&event).expect("encode");
+    assert_eq!(bytes.len(), 12);
+    bytes
+}
+
+#[test]
+fn a_record_of_a_kind_from_a_newer_build() {
+    // A second record whose kind tag is one past the last known kind.
+    let mut payload = focus_record();
+    let mut unknown = focus_record();
+    unknown[9] = EventKind::TYPES.len() as u8;
+    payload.extend_from_slice(&unknown);
+    let bytes = crafted_log(&[(2, payload)]);
+    let (seen, err) = read_binary(&bytes, "newer.ccslog").expect("header is fine");
+    assert_eq!(seen, ["focus_started"]);
+    let err = err.expect("refused");
+    // Header 21 bytes, frame 12, first record 12: the bad record starts at byte 45.
+    assert_place(&err, "newer.ccslog", Position::Byte(45));
+    let LogProblem::CorruptRecord(message) = &err.problem else {
+        panic!("expected CorruptRecord, got {err}");
+    };
+    assert!(
+        message.ends_with("the 1 events before it were read"),
+        "{message}"
+    );
+}
+
+#[test]
+fn undecodable_records() {
+    // An option byte that is neither 0 nor 1: agent_active's `reason` follows the 1-byte id.
+    let mut bad_option = focus_record();
+    bad_option[9] = 3; // agent_active
+    bad_option.push(7);
+    // Invalid UTF-8 in an id.
+    let mut bad_text = focus_record();
+    bad_text[11] = 0xff;
+    // A string that runs past the end of the payload.
+    let mut too_long = focus_record();
+    too_long[10] = 200;
+    for (what, record) in [
+        ("option byte", bad_option),
+        ("UTF-8", bad_text),
+        ("length", too_long),
+    ] {
+        let mut payload = focus_record();
+        payload.extend_from_slice(&record);
+        let bytes = crafted_log(&[(2, payload)]);
+        let (seen, err) = read_binary(&bytes, "bad.ccslog").expect("header is fine");
+        assert_eq!(seen, ["focus_started"], "{what}");
+        let err = err.expect("refused");
+        assert_place(&err, "bad.ccslog", Position::Byte(45));
+        assert!(
+            matches!(&err.problem, LogProblem::CorruptRecord(_)),
+            "{what}: {err}"
+        );
+    }
+}
+
+#[test]
+fn bytes_left_over_after_the_last_record_of_a_block() {
+    let mut payload = focus_record();
+    payload.extend_from_slice(&[0, 0]);
+    let bytes = crafted_log(&[(1, payload)]);
+    let (seen, err) = read_binary(&bytes, "extra.ccslog").expect("header is fine");
+    assert_eq!(seen, ["focus_started"]);
+    let err = err.expect("refused");
+    assert_place(&err, "extra.ccslog", Position::Byte(21 + 12 + 12));
+    assert!(
+        matches!(&err.problem, LogProblem::CorruptRecord(m) if m.contains("left over")),
+        "{err}"
+    );
+}
+
+#[test]
+fn implausible_frames() {
+    // Records without bytes.
+    let bytes = crafted_log(&[(1, focus_record()), (3, Vec::new())]);
+    let (seen, err) = read_binary(&bytes, "frame.ccslog").expect("header is fine");
+    assert_eq!(seen, ["focus_started"]);
+    let err = err.expect("refused");
+    assert_place(&err, "frame.ccslog", Position::Byte(21 + 12 + 12));
+    assert!(
+        matches!(&err.problem, LogProblem::CorruptRecord(m) if m.contains("the frame is corrupt")),
+        "{err}"
+    );
+
+    // A length over the 64 MiB limit.
+    let mut bytes = crafted_log(&[(1, focus_record())]);
+    bytes[21..25].copy_from_slice(&((1u32 << 26) + 1).to_le_bytes());
+    let (_, err) = read_binary(&bytes, "frame.ccslog").expect("header is fine");
+    let err = err.expect("refused");
+    assert_place(&err, "frame.ccslog", Position::Byte(21));
+    assert!(
+        matches!(&err.problem, LogProblem::CorruptRecord(_)),
+        "{err}"
+    );
+
+    // An empty frame (no records, no bytes) is skipped; writers never write one.
+    let bytes = crafted_log(&[(0, Vec::new()), (1, focus_record())]);
+    let (seen, err) = read_binary(&bytes, "frame.ccslog").expect("header is fine");
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(seen, ["focus_started"]);
+}
+
 #[test]
 fn wrong_magic() {
     let mut bytes = b"NOTALOG!".to_vec();
