@@ -156,136 +156,48 @@ fn date(t: crate::time::Instant) -> String {
     t.to_utc().format("%Y-%m-%d").to_string()
 }
 
-const GLADLY: &str = "002_043ce0648a6d9af5.txt";
-const AGENT_DIMS: &[Dim] = &[Dim::Day, Dim::Interval, Dim::Month, Dim::Agent];
-const STATUS_CHOICE: &str = "Legacy rule: the seed says an agent marked idle who returns more than 90 minutes later has 'the entire 90 minutes' counted as logout time. We read this as the whole idle stretch (from the idle mark) leaving logged-in time when it ends in an automatic logout or lasts over 90 minutes; the literal alternative, counting exactly 90 minutes, agrees whenever the platform logs the agent out at 90 minutes. Data is dated by the start of each status interval, in UTC.";
+/// Every metric family's definitions, in catalog order. A family lives in its own module
+/// under `measure/`, next to its measures and rules.
+pub static FAMILIES: &[&[MetricDef]] = &[agent_status::METRICS];
 
 /// Every metric ccsim knows, in catalog order.
-pub static CATALOG: &[MetricDef] = &[
-    MetricDef {
-        id: "gladly.logged_in_time",
-        name: "Logged In Time",
-        family: "Gladly agent status",
-        unit: Unit::Seconds,
-        aggregate: Aggregate::Sum,
-        seed: GLADLY,
-        section: "Agent Status > Logged In Time; Idle Time",
-        definition: "Time from an agent's login to their logout, whether they logged out themselves or were logged out after idling. Under the legacy idle rule, idle stretches that count as logout time are left out.",
-        choices: STATUS_CHOICE,
-        rule: Some(&agent_status::IDLE_RULE),
-        dims: AGENT_DIMS,
-        measure: agent_status::logged_in_time,
-    },
-    MetricDef {
-        id: "gladly.away_time",
-        name: "Away Time",
-        family: "Gladly agent status",
-        unit: Unit::Seconds,
-        aggregate: Aggregate::Sum,
-        seed: GLADLY,
-        section: "Agent Status > Away Time; Automatic Away and Logout; Idle Time",
-        definition: "Time from going Away (by choice, or marked automatically after idling) until returning to active or logging out. An automatic Away starts at the moment of the mark, not when the agent went idle.",
-        choices: STATUS_CHOICE,
-        rule: Some(&agent_status::IDLE_RULE),
-        dims: AGENT_DIMS,
-        measure: agent_status::away_time,
-    },
-    MetricDef {
-        id: "gladly.active_time",
-        name: "Active (Utilized) Time",
-        family: "Gladly agent status",
-        unit: Unit::Seconds,
-        aggregate: Aggregate::Sum,
-        seed: GLADLY,
-        section: "Agent Status > Active (Utilized) Time; Idle Time",
-        definition: "Logged-in time minus Away time. Idle minutes before an automatic Away mark are active, as are idle minutes the agent ends by moving the mouse before the threshold.",
-        choices: STATUS_CHOICE,
-        rule: Some(&agent_status::IDLE_RULE),
-        dims: AGENT_DIMS,
-        measure: agent_status::active_time,
-    },
-    MetricDef {
-        id: "gladly.idle_logout_time",
-        name: "Idle Logout Time (legacy)",
-        family: "Gladly agent status",
-        unit: Unit::Seconds,
-        aggregate: Aggregate::Sum,
-        seed: GLADLY,
-        section: "Idle Time > Note - How Idle Time was previously tracked",
-        definition: "Under the idle rule used for data before 2021-03-31: time from an idle mark to the agent's return, for idle stretches that ended in an automatic logout or lasted over 90 minutes, which count as logout time. Always zero under the current rule.",
-        choices: STATUS_CHOICE,
-        rule: Some(&agent_status::IDLE_RULE),
-        dims: AGENT_DIMS,
-        measure: agent_status::idle_logout_time,
-    },
-    MetricDef {
-        id: "gladly.auto_away_count",
-        name: "Automatic Away Marks",
-        family: "Gladly agent status",
-        unit: Unit::Count,
-        aggregate: Aggregate::Sum,
-        seed: GLADLY,
-        section: "Agent Status > Automatic Away and Logout",
-        definition: "How many times agents were marked Away (or, before 2021-03-31, idle) automatically after the configured minutes without input; counted at the mark.",
-        choices: "",
-        rule: None,
-        dims: AGENT_DIMS,
-        measure: agent_status::auto_away_count,
-    },
-    MetricDef {
-        id: "gladly.auto_logout_count",
-        name: "Automatic Logouts",
-        family: "Gladly agent status",
-        unit: Unit::Count,
-        aggregate: Aggregate::Sum,
-        seed: GLADLY,
-        section: "Agent Status > Automatic Away and Logout",
-        definition: "How many times agents were logged out automatically after the configured idle time; counted at the logout.",
-        choices: "",
-        rule: None,
-        dims: AGENT_DIMS,
-        measure: agent_status::auto_logout_count,
-    },
-    MetricDef {
-        id: "gladly.idle_before_auto_away",
-        name: "Idle Time Before Automatic Away",
-        family: "Gladly agent status",
-        unit: Unit::Seconds,
-        aggregate: Aggregate::Mean,
-        seed: GLADLY,
-        section: "Agent Status > Automatic Away and Logout; Idle Time",
-        definition: "Average time from an agent's last input (mouse, or the end of a phone call) to the automatic Away mark: the idle threshold as the platform applied it (10 minutes by default). These minutes count as active time.",
-        choices: "",
-        rule: None,
-        dims: AGENT_DIMS,
-        measure: agent_status::idle_before_auto_away,
-    },
-];
+pub fn all() -> impl Iterator<Item = &'static MetricDef> {
+    FAMILIES.iter().flat_map(|f| f.iter())
+}
 
-/// Every rule whose versions can be chosen with `--definition`.
-pub static RULES: &[&Rule] = &[&agent_status::IDLE_RULE];
+/// Every rule whose versions can be chosen with `--definition`, each once.
+pub fn rules() -> Vec<&'static Rule> {
+    let mut out: Vec<&'static Rule> = Vec::new();
+    for m in all() {
+        if let Some(r) = m.rule {
+            if !out.iter().any(|x| x.key == r.key) {
+                out.push(r);
+            }
+        }
+    }
+    out
+}
 
 /// The metric with id `id`.
 pub fn find(id: &str) -> Option<&'static MetricDef> {
-    CATALOG.iter().find(|m| m.id == id)
+    all().find(|m| m.id == id)
 }
 
 /// The rule with key `key`.
 pub fn rule(key: &str) -> Option<&'static Rule> {
-    RULES.iter().copied().find(|r| r.key == key)
+    rules().into_iter().find(|r| r.key == key)
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn ids_are_unique_and_every_rule_is_listed() {
-        let mut ids: Vec<&str> = CATALOG.iter().map(|m| m.id).collect();
+        let mut ids: Vec<&str> = all().map(|m| m.id).collect();
         ids.sort_unstable();
         ids.dedup();
-        assert_eq!(ids.len(), CATALOG.len());
-        for m in CATALOG {
+        assert_eq!(ids.len(), all().count());
+        for m in all() {
             if let Some(r) = m.rule {
                 assert!(rule(r.key).is_some(), "{} uses an unlisted rule", m.id);
             }

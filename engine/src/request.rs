@@ -158,10 +158,7 @@ impl ReportRequest {
     fn select_metrics(&self, group_by: &[Dim]) -> Result<Vec<&'static MetricDef>, RequestError> {
         let supports_all = |m: &MetricDef| group_by.iter().all(|d| m.supports(*d));
         if self.metrics.is_empty() {
-            let all: Vec<&'static MetricDef> = catalog::CATALOG
-                .iter()
-                .filter(|m| supports_all(m))
-                .collect();
+            let all: Vec<&'static MetricDef> = catalog::all().filter(|m| supports_all(m)).collect();
             if all.is_empty() {
                 return Err(bad("--group-by", "no metric can be grouped by all of these dimensions; run `ccsim metrics` to see each metric's dimensions"));
             }

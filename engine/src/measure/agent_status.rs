@@ -10,6 +10,7 @@
 //!   logged-out time, not as logged-in (or Away) time.
 
 use super::{Emit, Keys, Rule, RuleVersion};
+use crate::catalog::{Aggregate, Dim, MetricDef, Unit};
 use crate::event::Trigger;
 use crate::facts::{AgentState, Fact, StatusEnd, StatusInterval};
 use crate::time::MINUTE_MS;
@@ -125,3 +126,112 @@ pub fn idle_before_auto_away(fact: &Fact, out: &mut dyn Emit) {
         }
     }
 }
+
+/// The Gladly seed.
+const GLADLY: &str = "002_043ce0648a6d9af5.txt";
+/// Agent-status metrics group by agent and time.
+const AGENT_DIMS: &[Dim] = &[Dim::Day, Dim::Interval, Dim::Month, Dim::Agent];
+/// The reading chosen where the seed is unclear.
+const STATUS_CHOICE: &str = "Legacy rule: the seed says an agent marked idle who returns more than 90 minutes later has 'the entire 90 minutes' counted as logout time. We read this as the whole idle stretch (from the idle mark) leaving logged-in time when it ends in an automatic logout or lasts over 90 minutes; the literal alternative, counting exactly 90 minutes, agrees whenever the platform logs the agent out at 90 minutes. Data is dated by the start of each status interval, in UTC.";
+
+/// The Gladly agent-status metrics.
+pub static METRICS: &[MetricDef] = &[
+    MetricDef {
+        id: "gladly.logged_in_time",
+        name: "Logged In Time",
+        family: "Gladly agent status",
+        unit: Unit::Seconds,
+        aggregate: Aggregate::Sum,
+        seed: GLADLY,
+        section: "Agent Status > Logged In Time; Idle Time",
+        definition: "Time from an agent's login to their logout, whether they logged out themselves or were logged out after idling. Under the legacy idle rule, idle stretches that count as logout time are left out.",
+        choices: STATUS_CHOICE,
+        rule: Some(&IDLE_RULE),
+        dims: AGENT_DIMS,
+        measure: logged_in_time,
+    },
+    MetricDef {
+        id: "gladly.away_time",
+        name: "Away Time",
+        family: "Gladly agent status",
+        unit: Unit::Seconds,
+        aggregate: Aggregate::Sum,
+        seed: GLADLY,
+        section: "Agent Status > Away Time; Automatic Away and Logout; Idle Time",
+        definition: "Time from going Away (by choice, or marked automatically after idling) until returning to active or logging out. An automatic Away starts at the moment of the mark, not when the agent went idle.",
+        choices: STATUS_CHOICE,
+        rule: Some(&IDLE_RULE),
+        dims: AGENT_DIMS,
+        measure: away_time,
+    },
+    MetricDef {
+        id: "gladly.active_time",
+        name: "Active (Utilized) Time",
+        family: "Gladly agent status",
+        unit: Unit::Seconds,
+        aggregate: Aggregate::Sum,
+        seed: GLADLY,
+        section: "Agent Status > Active (Utilized) Time; Idle Time",
+        definition: "Logged-in time minus Away time. Idle minutes before an automatic Away mark are active, as are idle minutes the agent ends by moving the mouse before the threshold.",
+        choices: STATUS_CHOICE,
+        rule: Some(&IDLE_RULE),
+        dims: AGENT_DIMS,
+        measure: active_time,
+    },
+    MetricDef {
+        id: "gladly.idle_logout_time",
+        name: "Idle Logout Time (legacy)",
+        family: "Gladly agent status",
+        unit: Unit::Seconds,
+        aggregate: Aggregate::Sum,
+        seed: GLADLY,
+        section: "Idle Time > Note - How Idle Time was previously tracked",
+        definition: "Under the idle rule used for data before 2021-03-31: time from an idle mark to the agent's return, for idle stretches that ended in an automatic logout or lasted over 90 minutes, which count as logout time. Always zero under the current rule.",
+        choices: STATUS_CHOICE,
+        rule: Some(&IDLE_RULE),
+        dims: AGENT_DIMS,
+        measure: idle_logout_time,
+    },
+    MetricDef {
+        id: "gladly.auto_away_count",
+        name: "Automatic Away Marks",
+        family: "Gladly agent status",
+        unit: Unit::Count,
+        aggregate: Aggregate::Sum,
+        seed: GLADLY,
+        section: "Agent Status > Automatic Away and Logout",
+        definition: "How many times agents were marked Away (or, before 2021-03-31, idle) automatically after the configured minutes without input; counted at the mark.",
+        choices: "",
+        rule: None,
+        dims: AGENT_DIMS,
+        measure: auto_away_count,
+    },
+    MetricDef {
+        id: "gladly.auto_logout_count",
+        name: "Automatic Logouts",
+        family: "Gladly agent status",
+        unit: Unit::Count,
+        aggregate: Aggregate::Sum,
+        seed: GLADLY,
+        section: "Agent Status > Automatic Away and Logout",
+        definition: "How many times agents were logged out automatically after the configured idle time; counted at the logout.",
+        choices: "",
+        rule: None,
+        dims: AGENT_DIMS,
+        measure: auto_logout_count,
+    },
+    MetricDef {
+        id: "gladly.idle_before_auto_away",
+        name: "Idle Time Before Automatic Away",
+        family: "Gladly agent status",
+        unit: Unit::Seconds,
+        aggregate: Aggregate::Mean,
+        seed: GLADLY,
+        section: "Agent Status > Automatic Away and Logout; Idle Time",
+        definition: "Average time from an agent's last input (mouse, or the end of a phone call) to the automatic Away mark: the idle threshold as the platform applied it (10 minutes by default). These minutes count as active time.",
+        choices: "",
+        rule: None,
+        dims: AGENT_DIMS,
+        measure: idle_before_auto_away,
+    },
+];
