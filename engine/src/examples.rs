@@ -64,6 +64,10 @@ pub struct ReplaySettings {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Check {
+    /// The worked-example id of this figure, when it differs from the file's (one log can
+    /// carry several ids, as the Dynamics reference log does).
+    #[serde(default)]
+    pub id: Option<String>,
     /// The metric id.
     pub metric: String,
     /// What the seed states, quoted or paraphrased.
@@ -293,7 +297,7 @@ fn evaluate(file: &ExampleFile, check: &Check, report: &Report) -> Result<CheckO
         _ => "",
     };
     Ok(CheckOutcome {
-        id: file.id.clone(),
+        id: check.id.clone().unwrap_or_else(|| file.id.clone()),
         seed: file.seed.clone(),
         metric: check.metric.clone(),
         states: check.states.clone(),
