@@ -68,6 +68,17 @@ pub struct ReplayArgs {
     /// Fix a versioned definition instead of choosing by the data's date, e.g. idle=legacy.
     #[arg(long = "definition", value_name = "KEY=VERSION")]
     pub definitions: Vec<String>,
+    /// A named report, e.g. bot-usage: its metrics in one section per widget, with its own
+    /// default window.
+    #[arg(long, value_name = "NAME")]
+    pub report: Option<String>,
+    /// With --report bot-usage: list the sessions behind the figures instead of the figures.
+    #[arg(long, requires = "report")]
+    pub rows: bool,
+    /// Override the date a report's data is available from (earlier data is left out, and
+    /// the report says how much).
+    #[arg(long, value_name = "DATE")]
+    pub available_from: Option<String>,
     /// Read the log as this format instead of guessing from its extension.
     #[arg(long, value_enum)]
     pub log_format: Option<LogFormat>,
@@ -172,6 +183,8 @@ impl ReplayArgs {
             interval: self.interval,
             metrics: self.metrics.clone(),
             definitions: self.definitions.clone(),
+            available_from: self.available_from.clone(),
+            report: self.report.clone(),
         }
     }
 

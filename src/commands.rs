@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use ccsim_engine::codec::{copy_log, create_log, open_log, LogHeader};
 use ccsim_engine::examples::{example_dirs, run_example};
 use ccsim_engine::listing;
-use ccsim_engine::replay::replay;
-use ccsim_engine::report::render;
+use ccsim_engine::replay::{bot_usage_rows, replay_file};
+use ccsim_engine::report::{render_rows, render_sections};
 
 use crate::args::{
     CatalogFormat, Command, ConvertArgs, ExamplesArgs, ListFormat, MetricsArgs, ReplayArgs,
@@ -35,11 +35,17 @@ fn print(text: &str) -> Result<u8, String> {
 }
 
 fn replay_cmd(a: &ReplayArgs) -> Result<u8, String> {
-    let spec = a.request().to_spec().map_err(|e| e.to_string())?;
-    let mut source =
-        open_log(&a.log, a.log_format.map(|f| f.engine())).map_err(|e| e.to_string())?;
-    let report = replay(&mut *source, spec).map_err(|e| e.to_string())?;
-    print(&render(&report, a.output()))
+    let request = a.request();
+    let format = a.log_format.map(|f| f.engine());
+    if a.rows {
+        if request.report.as_deref() != Some("bot-usage") {
+            return Err("--rows: rows are listed for --report bot-usage only".into());
+        }
+        let rows = bot_usage_rows(&a.log, format, &request).map_err(|e| e.to_string())?;
+        return print(&render_rows(&rows, a.output()));
+    }
+    let sections = replay_file(&a.log, format, &request).map_err(|e| e.to_string())?;
+    print(&render_sections(&sections, a.output()))
 }
 
 /// The examples folder: the one given, else `scenarios/examples` here, else in the source tree.

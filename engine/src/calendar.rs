@@ -118,6 +118,14 @@ impl Calendar {
         }
     }
 
+    /// `t` as RFC 3339 in the calendar's zone, with its offset (`2022-12-21T04:00:00+05:30`).
+    pub fn local_rfc3339(&self, t: Instant) -> String {
+        self.zone
+            .from_utc_datetime(&t.to_utc().naive_utc())
+            .format("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string()
+    }
+
     /// The local wall time `naive` as an instant. In a repeated hour, the later reading that
     /// is not after `hint`; in a skipped hour, the first instant after the gap.
     fn local_to_instant(&self, naive: NaiveDateTime, hint: Instant) -> Instant {

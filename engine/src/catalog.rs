@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::measure::{agent_status, Measure, Rule};
+use crate::measure::{agent_status, bot_usage, Measure, Rule};
 
 /// The unit of a metric's figure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +31,8 @@ pub enum Aggregate {
     Sum,
     /// Their mean.
     Mean,
+    /// How many distinct entities contributed (each counted once per group).
+    Distinct,
 }
 
 /// A dimension a report can be grouped by.
@@ -125,6 +127,12 @@ pub struct MetricDef {
     pub dims: &'static [Dim],
     /// What one fact contributes.
     pub measure: Measure,
+    /// Whether entities still open at the end of the log count in a historical report (true
+    /// for things that happen at an entity's start, like a bot session being consumed).
+    pub counts_open: bool,
+    /// The first instant the source reports data for; earlier contributions are left out and
+    /// the report says how many (overridable with `--available-from`).
+    pub available_from: Option<crate::time::Instant>,
 }
 
 impl MetricDef {
@@ -156,9 +164,36 @@ fn date(t: crate::time::Instant) -> String {
     t.to_utc().format("%Y-%m-%d").to_string()
 }
 
+/// A named report (`ccsim replay --report NAME`): a vendor's report page, its metrics shown
+/// in several groupings (one section per widget), with the page's own default window.
+#[derive(Debug)]
+pub struct ReportDef {
+    /// The name given to `--report`.
+    pub name: &'static str,
+    /// The vendor's name for the report.
+    pub title: &'static str,
+    /// The seed file and section it comes from.
+    pub source: &'static str,
+    /// Metric ids it shows.
+    pub metrics: &'static [&'static str],
+    /// Its sections: a title and the dimensions rows are grouped by.
+    pub sections: &'static [(&'static str, &'static [Dim])],
+    /// When no window is given: this many days up to the end date (`--to`, or the date of the
+    /// last event).
+    pub default_window_days: Option<i64>,
+}
+
+/// Every named report.
+pub static REPORTS: &[&ReportDef] = &[&bot_usage::REPORT];
+
+/// The report called `name`.
+pub fn report(name: &str) -> Option<&'static ReportDef> {
+    REPORTS.iter().copied().find(|r| r.name == name)
+}
+
 /// Every metric family's definitions, in catalog order. A family lives in its own module
 /// under `measure/`, next to its measures and rules.
-pub static FAMILIES: &[&[MetricDef]] = &[agent_status::METRICS];
+pub static FAMILIES: &[&[MetricDef]] = &[agent_status::METRICS, bot_usage::METRICS];
 
 /// Every metric ccsim knows, in catalog order.
 pub fn all() -> impl Iterator<Item = &'static MetricDef> {

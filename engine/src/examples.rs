@@ -8,9 +8,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::catalog::Dim;
-use crate::codec::open_log;
-use crate::replay::replay;
-use crate::report::{render, OutputFormat, Report};
+use crate::replay::{replay_file, RunError, SectionReport};
+use crate::report::{render_sections, OutputFormat};
 use crate::request::ReportRequest;
 
 /// An example's `example.toml`.
@@ -58,6 +57,10 @@ pub struct ReplaySettings {
     /// `--definition KEY=VERSION`, as a table.
     #[serde(default)]
     pub definitions: BTreeMap<String, String>,
+    /// `--available-from`.
+    pub available_from: Option<String>,
+    /// `--report`.
+    pub report: Option<String>,
 }
 
 /// One expected figure.
@@ -182,8 +185,8 @@ pub struct ExampleRun {
     pub file: ExampleFile,
     /// The folder it lives in.
     pub dir: PathBuf,
-    /// The full report of its log.
-    pub report: Report,
+    /// The full report of its log, section by section.
+    pub sections: Vec<SectionReport>,
     /// Its checks.
     pub checks: Vec<CheckOutcome>,
 }
@@ -195,7 +198,7 @@ impl ExampleRun {
             "{} — {} § {}\n{}\n\n",
             self.file.id, self.file.seed, self.file.section, self.file.summary
         );
-        s.push_str(&render(&self.report, OutputFormat::Table));
+        s.push_str(&render_sections(&self.sections, OutputFormat::Table));
         s
     }
 }
@@ -227,7 +230,7 @@ pub fn run_example(dir: &Path) -> Result<ExampleRun, ExampleError> {
     let text = std::fs::read_to_string(&toml_path).map_err(|e| fail(&toml_path, e.to_string()))?;
     let file: ExampleFile = toml::from_str(&text).map_err(|e| fail(&toml_path, e.to_string()))?;
     let r = &file.replay;
-    let request = ReportRequest {
+    let mut request = ReportRequest {
         tz: r.tz.clone(),
         from: r.from.clone(),
         to: r.to.clone(),
@@ -240,26 +243,50 @@ pub fn run_example(dir: &Path) -> Result<ExampleRun, ExampleError> {
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect(),
+        available_from: r.available_from.clone(),
+        report: r.report.clone(),
     };
-    let spec = request
-        .to_spec()
-        .map_err(|e| fail(&toml_path, format!("[replay] {e}")))?;
+    // Without a metric list, the report covers every metric of the families the checks are
+    // about (that family's full report), so one family's growth leaves others' snapshots be.
+    if request.metrics.is_empty() && request.report.is_none() {
+        let families: Vec<&str> = file
+            .check
+            .iter()
+            .filter_map(|c| crate::catalog::find(&c.metric).map(|m| m.family))
+            .collect();
+        request.metrics = crate::catalog::all()
+            .filter(|m| families.contains(&m.family))
+            .filter(|m| {
+                request
+                    .group_by
+                    .iter()
+                    .all(|d| Dim::from_name(d).is_some_and(|d| m.supports(d)))
+            })
+            .map(|m| m.id.to_string())
+            .collect();
+    }
     let log_path = dir.join(file.log.as_deref().unwrap_or("log.jsonl"));
-    let mut source = open_log(&log_path, None).map_err(|e| fail(&log_path, e.to_string()))?;
-    let report = replay(&mut *source, spec).map_err(|e| fail(&log_path, e.to_string()))?;
+    let sections = replay_file(&log_path, None, &request).map_err(|e| match e {
+        RunError::Request(e) => fail(&toml_path, format!("[replay] {e}")),
+        RunError::Replay(e) => fail(&log_path, e.to_string()),
+    })?;
     let mut checks = Vec::new();
     for check in &file.check {
-        checks.push(evaluate(&file, check, &report).map_err(|m| fail(&toml_path, m))?);
+        checks.push(evaluate(&file, check, &sections).map_err(|m| fail(&toml_path, m))?);
     }
     Ok(ExampleRun {
         file,
         dir: dir.to_path_buf(),
-        report,
+        sections,
         checks,
     })
 }
 
-fn evaluate(file: &ExampleFile, check: &Check, report: &Report) -> Result<CheckOutcome, String> {
+fn evaluate(
+    file: &ExampleFile,
+    check: &Check,
+    sections: &[SectionReport],
+) -> Result<CheckOutcome, String> {
     let expected = check.expected.value()?;
     let mut filter = Vec::new();
     for (dim, value) in &check.group {
@@ -271,6 +298,22 @@ fn evaluate(file: &ExampleFile, check: &Check, report: &Report) -> Result<CheckO
         })?;
         filter.push((d, value.as_str()));
     }
+    // The section grouped by exactly the dimensions the check names (a plain report has one).
+    let report = match sections {
+        [only] => &only.report,
+        _ => {
+            let mut want: Vec<Dim> = filter.iter().map(|(d, _)| *d).collect();
+            want.sort();
+            let found = sections.iter().find(|s| {
+                let mut have = s.report.group_by.clone();
+                have.sort();
+                have == want
+            });
+            &found
+                .ok_or_else(|| format!("check of {}: no section of the report is grouped by exactly the `where` dimensions", check.metric))?
+                .report
+        }
+    };
     let actual = report.value(&check.metric, &filter).ok_or_else(|| {
         format!("check of {}: the report has no row for this metric and group; is it in [replay] metrics and group_by?", check.metric)
     })?;

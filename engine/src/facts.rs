@@ -263,6 +263,8 @@ pub struct BotSessionFact {
     pub ended_at: Instant,
     /// Conversations it spanned.
     pub conversations: u32,
+    /// The channels of those conversations, as a set of `1 << (Channel as u32)` bits.
+    pub channels: u32,
     /// Tickets created in it.
     pub tickets: u32,
     /// Still running at the real-time cut-off.
@@ -274,6 +276,14 @@ pub struct BotSessionFact {
 pub struct BotConversationFact {
     /// The bot session.
     pub bot_session: Sym,
+    /// The session's bot, version, customer and start, copied so a row stands alone.
+    pub bot: Sym,
+    /// The bot's version.
+    pub version: Sym,
+    /// The customer.
+    pub customer: Sym,
+    /// When the session started.
+    pub session_started_at: Instant,
     /// The conversation.
     pub conversation: Sym,
     /// Its channel.
@@ -289,6 +299,12 @@ pub struct BotConversationFact {
 pub struct TicketFact {
     /// The bot session.
     pub bot_session: Sym,
+    /// The session's bot and version, and when it started (tickets are reported by session).
+    pub bot: Sym,
+    /// The bot's version.
+    pub version: Sym,
+    /// When the session started.
+    pub session_started_at: Instant,
     /// The ticket.
     pub ticket: Sym,
     /// When it was created.

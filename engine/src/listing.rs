@@ -109,6 +109,7 @@ pub fn catalog_markdown() -> String {
             match m.aggregate {
                 crate::catalog::Aggregate::Sum => "sum",
                 crate::catalog::Aggregate::Mean => "mean",
+                crate::catalog::Aggregate::Distinct => "distinct count",
             }
         ));
         s.push_str(&format!("- Dimensions: {}\n", dims(m)));

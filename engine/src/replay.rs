@@ -1,10 +1,13 @@
 //! Replaying a log: reading events, folding them, and building a report. This is the only
 //! place where a source, the fold and a sink meet.
 
-use crate::codec::{EventSource, LogError, Position};
+use std::path::Path;
+
+use crate::codec::{open_log, EventSource, Format, LogError, Position};
 use crate::facts::FactSink;
 use crate::fold::{Fold, FoldError, Folded};
 use crate::report::{Aggregator, Report, ReportSpec};
+use crate::request::{ReportRequest, RequestError, Section};
 use crate::time::Instant;
 
 /// Why a replay stopped. Both kinds are fatal: no figures come from a log that failed.
@@ -50,8 +53,41 @@ pub fn fold_log<S: FactSink>(
 
 /// Replays `source` into the report `spec` asks for.
 pub fn replay(source: &mut dyn EventSource, spec: ReportSpec) -> Result<Report, ReplayError> {
-    let as_of = spec.as_of;
-    let folded = fold_log(source, Aggregator::new(spec), as_of)?;
+    let title = None;
+    let mut out = replay_sections(source, vec![Section { title, spec }])?;
+    Ok(out.remove(0).report)
+}
+
+/// One section of a replayed report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SectionReport {
+    /// Its title (named reports), or `None`.
+    pub title: Option<String>,
+    /// Its figures.
+    pub report: Report,
+}
+
+/// Several report builders fed from one fold.
+impl FactSink for Vec<Aggregator> {
+    fn fact(&mut self, fact: &crate::facts::Fact) {
+        for a in self.iter_mut() {
+            a.fact(fact);
+        }
+    }
+}
+
+/// Replays `source` once into every section (they share the real-time cut-off of the first).
+pub fn replay_sections(
+    source: &mut dyn EventSource,
+    sections: Vec<Section>,
+) -> Result<Vec<SectionReport>, ReplayError> {
+    let as_of = sections.first().and_then(|s| s.spec.as_of);
+    let titles: Vec<Option<String>> = sections.iter().map(|s| s.title.clone()).collect();
+    let builders: Vec<Aggregator> = sections
+        .into_iter()
+        .map(|s| Aggregator::new(s.spec))
+        .collect();
+    let folded = fold_log(source, builders, as_of)?;
     let mut notes = Vec::new();
     if !folded.open.is_empty() {
         let parts: Vec<String> = folded
@@ -64,9 +100,91 @@ pub fn replay(source: &mut dyn EventSource, spec: ReportSpec) -> Result<Report, 
         notes.push(match as_of {
             Some(t) => format!("open at {t} and counted up to it: {parts}"),
             None => format!(
-                "still open at the end of the log and left out of this historical report: {parts}; use --as-of to count open entities"
+                "still open at the end of the log: {parts}; metrics over closed entities leave them out (use --as-of to count them up to a time)"
             ),
         });
     }
-    Ok(folded.sink.finish(&folded.names, folded.events, notes))
+    let names = &folded.names;
+    let events = folded.events;
+    Ok(folded
+        .sink
+        .into_iter()
+        .zip(titles)
+        .map(|(builder, title)| SectionReport {
+            title,
+            report: builder.finish(names, events, notes.clone()),
+        })
+        .collect())
+}
+
+/// Why a replay of a file could not run: the request, or the log.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RunError {
+    /// A setting is wrong.
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    /// The log is unreadable or inconsistent.
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
+}
+
+impl From<LogError> for RunError {
+    fn from(e: LogError) -> Self {
+        RunError::Replay(ReplayError::Log(e))
+    }
+}
+
+/// The instant of the last event in the log at `path` (a quick first pass, for reports whose
+/// default window ends on the last event's date).
+pub fn last_event(path: &Path, format: Option<Format>) -> Result<Option<Instant>, LogError> {
+    let mut source = open_log(path, format)?;
+    let mut last = None;
+    while let Some((_, event)) = source.next_event()? {
+        last = Some(event.at);
+    }
+    Ok(last)
+}
+
+/// Replays the log at `path` as `request` asks: checks the request, reads the log once more
+/// first when a default window needs the last event's date, and builds every section.
+pub fn replay_file(
+    path: &Path,
+    format: Option<Format>,
+    request: &ReportRequest,
+) -> Result<Vec<SectionReport>, RunError> {
+    // Check the settings before reading anything.
+    request.to_sections(None)?;
+    let last = if request.needs_last_event() {
+        last_event(path, format)?
+    } else {
+        None
+    };
+    let sections = request.to_sections(last)?;
+    let mut source = open_log(path, format)?;
+    Ok(replay_sections(&mut *source, sections)?)
+}
+
+/// The bot sessions behind the bot usage report's figures, for `--rows`.
+pub fn bot_usage_rows(
+    path: &Path,
+    format: Option<Format>,
+    request: &ReportRequest,
+) -> Result<crate::report::Rows, RunError> {
+    request.to_sections(None)?;
+    let last = if request.needs_last_event() {
+        last_event(path, format)?
+    } else {
+        None
+    };
+    let sections = request.to_sections(last)?;
+    let Some(first) = sections.first() else {
+        return Err(RunError::Request(RequestError {
+            setting: "--rows",
+            message: "the report has no sections".into(),
+        }));
+    };
+    let as_of = first.spec.as_of;
+    let mut source = open_log(path, format)?;
+    let folded = fold_log(&mut *source, crate::report::BotUsageRows::default(), as_of)?;
+    Ok(folded.sink.finish(&folded.names, first))
 }

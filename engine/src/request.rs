@@ -27,6 +27,19 @@ pub struct ReportRequest {
     pub metrics: Vec<String>,
     /// `KEY=VERSION` rule choices.
     pub definitions: Vec<String>,
+    /// Overrides the date metrics' data is available from (a date or timestamp).
+    pub available_from: Option<String>,
+    /// A named report (`bot-usage`): its metrics in its sections, with its default window.
+    pub report: Option<String>,
+}
+
+/// One section of a report: a title (for named reports) and what to compute.
+#[derive(Clone, Debug)]
+pub struct Section {
+    /// The section's title; `None` for a plain report.
+    pub title: Option<String>,
+    /// What it computes.
+    pub spec: ReportSpec,
 }
 
 /// A request that cannot be carried out: which setting, and what would be valid.
@@ -46,11 +59,135 @@ fn bad(setting: &'static str, message: impl Into<String>) -> RequestError {
     }
 }
 
+/// The local calendar date of `t` in `zone`.
+fn local_date(t: Instant, zone: Tz) -> chrono::NaiveDate {
+    use chrono::TimeZone;
+    zone.from_utc_datetime(&t.to_utc().naive_utc()).date_naive()
+}
+
 fn is_bare_date(s: &str) -> bool {
     s.len() == 10 && chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
 }
 
 impl ReportRequest {
+    /// The named report asked for, if any.
+    pub fn report_def(&self) -> Result<Option<&'static catalog::ReportDef>, RequestError> {
+        let Some(name) = &self.report else {
+            return Ok(None);
+        };
+        catalog::report(name).map(Some).ok_or_else(|| {
+            let names: Vec<&str> = catalog::REPORTS.iter().map(|r| r.name).collect();
+            bad(
+                "--report",
+                format!(
+                    "unknown report `{name}`; expected one of: {}",
+                    names.join(", ")
+                ),
+            )
+        })
+    }
+
+    /// Whether the default window needs the date of the log's last event (a named report
+    /// with a default window, and no `--to`).
+    pub fn needs_last_event(&self) -> bool {
+        matches!(self.report_def(), Ok(Some(r)) if r.default_window_days.is_some())
+            && self.to.is_none()
+            && self.as_of.is_none()
+    }
+
+    /// Checks the request and builds its sections: one for a plain report, one per widget
+    /// for a named report. `last_event` is the log's last instant, for default windows.
+    pub fn to_sections(&self, last_event: Option<Instant>) -> Result<Vec<Section>, RequestError> {
+        let Some(def) = self.report_def()? else {
+            return Ok(vec![Section {
+                title: None,
+                spec: self.to_spec()?,
+            }]);
+        };
+        if !self.group_by.is_empty() {
+            return Err(bad(
+                "--group-by",
+                format!(
+                    "report `{}` sets its own groupings; drop --group-by or drop --report",
+                    def.name
+                ),
+            ));
+        }
+        if !self.metrics.is_empty() {
+            return Err(bad(
+                "--metrics",
+                format!(
+                    "report `{}` sets its own metrics; drop --metrics or drop --report",
+                    def.name
+                ),
+            ));
+        }
+        let mut req = self.clone();
+        if let Some(days) = def.default_window_days {
+            req.default_window(days, last_event)?;
+        }
+        let mut sections = Vec::new();
+        for (title, dims) in def.sections {
+            req.group_by = dims.iter().map(|d| d.name().to_string()).collect();
+            req.metrics = def
+                .metrics
+                .iter()
+                .filter(|id| catalog::find(id).is_some_and(|m| dims.iter().all(|d| m.supports(*d))))
+                .map(|id| id.to_string())
+                .collect();
+            sections.push(Section {
+                title: Some(title.to_string()),
+                spec: req.to_spec()?,
+            });
+        }
+        Ok(sections)
+    }
+
+    /// Fills in a window of `days` local days ending with the end date: `--to` when given,
+    /// else the date of the last event (or of `--as-of`).
+    fn default_window(
+        &mut self,
+        days: i64,
+        last_event: Option<Instant>,
+    ) -> Result<(), RequestError> {
+        if self.from.is_some() && self.to.is_some() {
+            return Ok(());
+        }
+        let zone: Tz = self
+            .tz
+            .as_deref()
+            .unwrap_or("UTC")
+            .parse()
+            .map_err(|_| bad("--tz", "unknown time zone; expected an IANA name"))?;
+        let end_date = match (&self.to, &self.as_of, last_event) {
+            (Some(t), _, _) if is_bare_date(t) => {
+                chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()
+            }
+            (Some(t), _, _) => Some(local_date(
+                Instant::parse_flexible(t, zone).map_err(|e| bad("--to", e.to_string()))?,
+                zone,
+            )),
+            (None, Some(t), _) => Some(local_date(
+                Instant::parse_flexible(t, zone).map_err(|e| bad("--as-of", e.to_string()))?,
+                zone,
+            )),
+            (None, None, Some(t)) => Some(local_date(t, zone)),
+            (None, None, None) => None,
+        };
+        let Some(end_date) = end_date else {
+            // An empty log: no window to default to; the report is empty either way.
+            return Ok(());
+        };
+        if self.to.is_none() {
+            self.to = Some(end_date.format("%Y-%m-%d").to_string());
+        }
+        if self.from.is_none() {
+            let start = end_date - chrono::Duration::days(days - 1);
+            self.from = Some(start.format("%Y-%m-%d").to_string());
+        }
+        Ok(())
+    }
+
     /// Checks the request and builds the report spec.
     pub fn to_spec(&self) -> Result<ReportSpec, RequestError> {
         let zone: Tz = match &self.tz {
@@ -143,6 +280,11 @@ impl ReportRequest {
                 .fix(key.trim(), version.trim())
                 .map_err(|m| bad("--definition", m))?;
         }
+        let available_from = self
+            .available_from
+            .as_deref()
+            .map(|t| when("--available-from", t))
+            .transpose()?;
         Ok(ReportSpec {
             metrics,
             zone,
@@ -152,6 +294,7 @@ impl ReportRequest {
             group_by,
             interval_minutes,
             definitions,
+            available_from,
         })
     }
 

@@ -48,6 +48,7 @@ impl<S: FactSink> Fold<S> {
                 started_at: at,
                 ended_at: at,
                 conversations: 0,
+                channels: 0,
                 tickets: 0,
                 open: true,
             };
@@ -112,6 +113,10 @@ impl<S: FactSink> Fold<S> {
                 }
                 slot.conversations.push(BotConversationFact {
                     bot_session: sym,
+                    bot: slot.fact.bot,
+                    version: slot.fact.version,
+                    customer: slot.fact.customer,
+                    session_started_at: slot.fact.started_at,
                     conversation: conv,
                     channel: *channel,
                     created_at: at,
@@ -143,11 +148,15 @@ impl<S: FactSink> Fold<S> {
                     });
                 }
                 slot.tickets.push(ticket);
-                self.emit(Fact::Ticket(TicketFact {
+                let fact = TicketFact {
                     bot_session: sym,
+                    bot: slot.fact.bot,
+                    version: slot.fact.version,
+                    session_started_at: slot.fact.started_at,
                     ticket,
                     at,
-                }));
+                };
+                self.emit(Fact::Ticket(fact));
             }
             (EventKind::BotSessionEnded { .. }, _) => {
                 let Some(Lifecycle::Open(slot)) =
@@ -166,6 +175,10 @@ impl<S: FactSink> Fold<S> {
         let mut fact = slot.fact;
         fact.ended_at = end;
         fact.conversations = slot.conversations.len() as u32;
+        fact.channels = slot
+            .conversations
+            .iter()
+            .fold(0, |m, c| m | (1 << c.channel as u32));
         fact.tickets = slot.tickets.len() as u32;
         fact.open = open;
         for c in slot.conversations {

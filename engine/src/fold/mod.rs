@@ -197,18 +197,20 @@ impl<S: FactSink> Fold<S> {
         Ok(())
     }
 
-    /// Ends the fold. With a real-time cut-off, every open entity is emitted as an open fact
-    /// ending at `as_of`; without one, open entities are only counted.
+    /// Ends the fold. Every entity still open is emitted as an open fact ending at the
+    /// real-time cut-off `as_of`, or at the last event when there is none; report builders
+    /// decide which metrics count open entities. The counts are returned too.
     pub fn finish(mut self, as_of: Option<Instant>) -> Folded<S> {
+        let cut = as_of.or(self.last_at);
         let mut open = OpenEntities::default();
-        open.add(EntityKind::Agent, self.finish_agents(as_of));
-        open.add(EntityKind::Conversation, self.finish_conversations(as_of));
-        open.add(EntityKind::Contact, self.finish_contacts(as_of));
-        open.add(EntityKind::Session, self.finish_sessions(as_of));
-        let (views, panels) = self.finish_panels(as_of);
+        open.add(EntityKind::Agent, self.finish_agents(cut));
+        open.add(EntityKind::Conversation, self.finish_conversations(cut));
+        open.add(EntityKind::Contact, self.finish_contacts(cut));
+        open.add(EntityKind::Session, self.finish_sessions(cut));
+        let (views, panels) = self.finish_panels(cut);
         open.add(EntityKind::ProfileView, views);
         open.add(EntityKind::TaskPanel, panels);
-        open.add(EntityKind::BotSession, self.finish_bots(as_of));
+        open.add(EntityKind::BotSession, self.finish_bots(cut));
         Folded {
             sink: self.sink,
             names: self.names,

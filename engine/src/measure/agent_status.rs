@@ -148,6 +148,8 @@ pub static METRICS: &[MetricDef] = &[
         choices: STATUS_CHOICE,
         rule: Some(&IDLE_RULE),
         dims: AGENT_DIMS,
+ counts_open: false,
+        available_from: None,
         measure: logged_in_time,
     },
     MetricDef {
@@ -162,6 +164,8 @@ pub static METRICS: &[MetricDef] = &[
         choices: STATUS_CHOICE,
         rule: Some(&IDLE_RULE),
         dims: AGENT_DIMS,
+ counts_open: false,
+        available_from: None,
         measure: away_time,
     },
     MetricDef {
@@ -176,6 +180,8 @@ pub static METRICS: &[MetricDef] = &[
         choices: STATUS_CHOICE,
         rule: Some(&IDLE_RULE),
         dims: AGENT_DIMS,
+ counts_open: false,
+        available_from: None,
         measure: active_time,
     },
     MetricDef {
@@ -190,6 +196,8 @@ pub static METRICS: &[MetricDef] = &[
         choices: STATUS_CHOICE,
         rule: Some(&IDLE_RULE),
         dims: AGENT_DIMS,
+ counts_open: false,
+        available_from: None,
         measure: idle_logout_time,
     },
     MetricDef {
@@ -204,6 +212,8 @@ pub static METRICS: &[MetricDef] = &[
         choices: "",
         rule: None,
         dims: AGENT_DIMS,
+ counts_open: false,
+        available_from: None,
         measure: auto_away_count,
     },
     MetricDef {
@@ -218,6 +228,8 @@ pub static METRICS: &[MetricDef] = &[
         choices: "",
         rule: None,
         dims: AGENT_DIMS,
+ counts_open: false,
+        available_from: None,
         measure: auto_logout_count,
     },
     MetricDef {
@@ -232,6 +244,8 @@ pub static METRICS: &[MetricDef] = &[
         choices: "",
         rule: None,
         dims: AGENT_DIMS,
+ counts_open: false,
+        available_from: None,
         measure: idle_before_auto_away,
     },
 ];

@@ -3,6 +3,7 @@
 //! value a fact contributes, and the report builder does the rest (window, buckets, groups).
 
 pub mod agent_status;
+pub mod bot_usage;
 
 use crate::event::Channel;
 use crate::facts::Fact;
@@ -42,6 +43,8 @@ pub trait Emit {
     fn span(&mut self, keys: Keys, span: Span);
     /// A value at an instant: 1 for a count, a duration in ms for an average of durations.
     fn point(&mut self, keys: Keys, at: Instant, value: i64);
+    /// An entity seen at an instant, for metrics that count distinct entities.
+    fn entity(&mut self, keys: Keys, at: Instant, id: Sym);
 }
 
 /// A metric's measure: what one fact contributes.

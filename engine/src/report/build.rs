@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Report, Row};
 use crate::calendar::{Calendar, Grain};
@@ -66,6 +66,8 @@ pub struct ReportSpec {
     pub interval_minutes: u32,
     /// Fixed rule versions.
     pub definitions: Definitions,
+    /// Overrides the data-available-from date of every metric that has one.
+    pub available_from: Option<Instant>,
 }
 
 /// A group: the value of each grouping dimension a contribution falls under.
@@ -92,6 +94,14 @@ pub struct Aggregator {
     /// Per rule version used: (rule, version, last fact that used it, facts that did).
     rule_use: Vec<(&'static str, &'static str, u64, u64)>,
     facts: u64,
+    /// Per metric: the instant its data becomes available, if it has one.
+    cutoffs: Vec<Option<Instant>>,
+    /// Distinct entities already counted: (metric, group, entity).
+    seen: FxHashSet<(usize, GroupKey, Sym)>,
+    /// Per metric: contributions left out because they precede the data-available-from date
+    /// (distinct entities for distinct counts).
+    unavailable: Vec<u64>,
+    unavailable_seen: FxHashSet<(usize, Sym)>,
 }
 
 impl Aggregator {
@@ -107,6 +117,8 @@ impl Aggregator {
             spec.from.unwrap_or(Instant::from_millis(i64::MIN / 4)),
             spec.to.unwrap_or(Instant::from_millis(i64::MAX / 4)),
         );
+        let cutoffs = spec_cutoffs(&spec);
+        let metrics = spec.metrics.len();
         Aggregator {
             calendar: grain.map(|g| Calendar::new(spec.zone, g)),
             spec,
@@ -115,6 +127,10 @@ impl Aggregator {
             totals: FxHashMap::default(),
             rule_use: Vec::new(),
             facts: 0,
+            cutoffs,
+            seen: FxHashSet::default(),
+            unavailable: vec![0; metrics],
+            unavailable_seen: FxHashSet::default(),
         }
     }
 
@@ -137,6 +153,21 @@ impl Aggregator {
             .or_default();
         acc.sum += value;
         acc.n += 1;
+    }
+
+    /// Whether a contribution at `at` precedes the current metric's data; tallies it if so.
+    fn unavailable_at(&mut self, at: Instant, id: Option<Sym>) -> bool {
+        let Some(cutoff) = self.cutoffs[self.metric] else {
+            return false;
+        };
+        if at >= cutoff {
+            return false;
+        }
+        let new = id.is_none_or(|id| self.unavailable_seen.insert((self.metric, id)));
+        if new {
+            self.unavailable[self.metric] += 1;
+        }
+        true
     }
 
     /// The finished report; `names` resolves the symbols in the facts.
@@ -169,6 +200,20 @@ impl Aggregator {
                     group: Vec::new(),
                     value: figure(def, 0, 0),
                 });
+            }
+        }
+        for (i, def) in spec.metrics.iter().enumerate() {
+            if let (n @ 1.., Some(cutoff)) = (self.unavailable[i], self.cutoffs[i]) {
+                let what = if def.aggregate == Aggregate::Distinct {
+                    "entities"
+                } else {
+                    "contributions"
+                };
+                notes.push(format!(
+                    "{}: left out {n} {what} dated before {}, the date this report's data is available from (--available-from changes it)",
+                    def.id,
+                    cutoff.to_rfc3339()
+                ));
             }
         }
         let mut used = self.rule_use.clone();
@@ -228,19 +273,33 @@ fn figure(def: &MetricDef, sum: i64, n: i64) -> Option<f64> {
     match def.aggregate {
         Aggregate::Sum => Some(sum as f64 / scale),
         Aggregate::Mean => (n > 0).then(|| sum as f64 / n as f64 / scale),
+        Aggregate::Distinct => Some(sum as f64),
     }
+}
+
+/// Each metric's data-available-from instant: the report's override, or the metric's own.
+fn spec_cutoffs(spec: &ReportSpec) -> Vec<Option<Instant>> {
+    spec.metrics
+        .iter()
+        .map(|m| {
+            m.available_from
+                .map(|own| spec.available_from.unwrap_or(own))
+        })
+        .collect()
 }
 
 impl FactSink for Aggregator {
     fn fact(&mut self, fact: &Fact) {
-        if fact.is_open() && self.spec.as_of.is_none() {
-            return;
-        }
+        // Historical reports count open entities only for metrics that ask for them.
+        let skip_open = fact.is_open() && self.spec.as_of.is_none();
         self.facts += 1;
         for i in 0..self.spec.metrics.len() {
+            let def = self.spec.metrics[i];
+            if skip_open && !def.counts_open {
+                continue;
+            }
             self.metric = i;
-            let measure = self.spec.metrics[i].measure;
-            measure(fact, self);
+            (def.measure)(fact, self);
         }
     }
 }
@@ -269,7 +328,14 @@ impl Emit for Aggregator {
     }
 
     fn span(&mut self, keys: Keys, span: Span) {
-        let Some(piece) = span.intersect(self.window) else {
+        let mut window = self.window;
+        if let Some(cutoff) = self.cutoffs[self.metric] {
+            if span.start < cutoff {
+                self.unavailable_at(span.start, None);
+            }
+            window.start = window.start.max(cutoff);
+        }
+        let Some(piece) = span.intersect(window) else {
             return;
         };
         let keys = self.group(keys);
@@ -286,11 +352,25 @@ impl Emit for Aggregator {
     }
 
     fn point(&mut self, keys: Keys, at: Instant, value: i64) {
-        if at < self.window.start || at >= self.window.end {
+        if self.unavailable_at(at, None) || at < self.window.start || at >= self.window.end {
             return;
         }
         let keys = self.group(keys);
         let bucket = self.calendar.as_mut().map(|c| c.bucket(at).0);
         self.add(bucket, keys, value);
+    }
+
+    fn entity(&mut self, keys: Keys, at: Instant, id: Sym) {
+        if self.unavailable_at(at, Some(id)) || at < self.window.start || at >= self.window.end {
+            return;
+        }
+        let keys = self.group(keys);
+        let bucket = self.calendar.as_mut().map(|c| c.bucket(at).0);
+        if self
+            .seen
+            .insert((self.metric, GroupKey { bucket, keys }, id))
+        {
+            self.add(bucket, keys, 1);
+        }
     }
 }

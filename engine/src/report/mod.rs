@@ -3,9 +3,11 @@
 
 mod build;
 pub mod render;
+mod rows;
 
 pub use build::{Aggregator, Definitions, ReportSpec};
-pub use render::{render, OutputFormat};
+pub use render::{render, render_sections, OutputFormat};
+pub use rows::{render_rows, BotUsageRows, Rows};
 
 use crate::catalog::{Dim, Unit};
 

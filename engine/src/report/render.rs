@@ -29,6 +29,73 @@ impl OutputFormat {
     }
 }
 
+/// Every section of a report in `format`: a plain report as [`render`] writes it; a named
+/// report's sections under their titles (table), as an array of objects with a `section`
+/// key (JSON), or as one CSV with a leading `section` column.
+pub fn render_sections(sections: &[crate::replay::SectionReport], format: OutputFormat) -> String {
+    if let [only] = sections {
+        if only.title.is_none() {
+            return render(&only.report, format);
+        }
+    }
+    match format {
+        OutputFormat::Table => {
+            let mut out = String::new();
+            for (i, s) in sections.iter().enumerate() {
+                if i > 0 {
+                    out.push('\n');
+                }
+                out.push_str(&format!("## {}\n", s.title.as_deref().unwrap_or("")));
+                out.push_str(&table(&s.report));
+            }
+            out
+        }
+        OutputFormat::Json => {
+            let items: Vec<Value> = sections
+                .iter()
+                .map(|s| {
+                    let mut v = to_json(&s.report);
+                    if let Value::Object(map) = &mut v {
+                        map.insert("section".into(), json!(s.title));
+                    }
+                    v
+                })
+                .collect();
+            let mut out = serde_json::to_string_pretty(&items).unwrap_or_default();
+            out.push('\n');
+            out
+        }
+        OutputFormat::Csv => {
+            let mut out = String::from("section,metric,unit,group,value\n");
+            for s in sections {
+                for row in &s.report.rows {
+                    let group: Vec<String> = s
+                        .report
+                        .group_by
+                        .iter()
+                        .zip(&row.group)
+                        .map(|(d, v)| format!("{}={v}", d.name()))
+                        .collect();
+                    let value = if row.value.is_some() {
+                        number(row.value)
+                    } else {
+                        String::new()
+                    };
+                    out.push_str(&format!(
+                        "{},{},{},{},{}\n",
+                        csv_field(s.title.as_deref().unwrap_or("")),
+                        csv_field(row.metric),
+                        row.unit,
+                        csv_field(&group.join(";")),
+                        value
+                    ));
+                }
+            }
+            out
+        }
+    }
+}
+
 /// The report in `format`, ending with a newline.
 pub fn render(report: &Report, format: OutputFormat) -> String {
     match format {
@@ -178,7 +245,8 @@ fn to_json(r: &Report) -> Value {
     })
 }
 
-fn csv_field(s: &str) -> String {
+/// A CSV cell, quoted when it holds a comma, quote or line break.
+pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
