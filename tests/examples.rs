@@ -25,7 +25,10 @@ fn every_worked_example_agrees_with_its_seed_and_its_snapshot() {
             }
         };
         for c in run.checks.iter().filter(|c| !c.ok) {
-            failures.push(format!("{} {}: expected {}, computed {:?}", c.id, c.metric, c.expected, c.actual));
+            failures.push(format!(
+                "{} {}: expected {}, computed {:?}",
+                c.id, c.metric, c.expected, c.actual
+            ));
         }
         let text = run.snapshot_text();
         let id = run.file.id.clone();
@@ -33,8 +36,16 @@ fn every_worked_example_agrees_with_its_seed_and_its_snapshot() {
             settings.bind(|| insta::assert_snapshot!(id, text))
         }));
         if outcome.is_err() {
-            failures.push(format!("{}: report differs from snapshots/{}.snap", run.file.id, run.file.id));
+            failures.push(format!(
+                "{}: report differs from snapshots/{}.snap",
+                run.file.id, run.file.id
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} problem(s):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} problem(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -308,30 +308,41 @@ fn u32_at(bytes: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"))
 }
 
-/// Walks a well-formed log's frames, per docs/log-format.md.
-fn frames(bytes: &[u8]) -> Vec<Frame> {
+/// Walks a well-formed log's frames, per docs/log-format.md: its blocks, then its end frame
+/// (no bytes, no records, the event count where a block's CRC-32 sits), which must be the
+/// file's last 12 bytes.
+fn frames(bytes: &[u8]) -> (Vec<Frame>, Frame) {
     let mut at = 18 + u32_at(bytes, 10) as usize;
-    let mut out = Vec::new();
-    while at < bytes.len() {
+    let mut blocks: Vec<Frame> = Vec::new();
+    loop {
+        assert!(at + 12 <= bytes.len(), "a whole frame at byte {at}");
         let frame = Frame {
             at,
             len: u32_at(bytes, at) as usize,
             records: u32_at(bytes, at + 4) as usize,
             crc: u32_at(bytes, at + 8),
         };
+        if frame.len == 0 && frame.records == 0 {
+            let events: usize = blocks.iter().map(|f| f.records).sum();
+            assert_eq!(frame.crc, events as u32, "the end frame counts the events");
+            assert_eq!(frame.payload(), bytes.len(), "the end frame ends the file");
+            return (blocks, frame);
+        }
+        assert!(frame.len > 0 && frame.records > 0, "{frame:?}");
+        let payload = &bytes[frame.payload()..frame.payload() + frame.len];
+        assert_eq!(crc32fast::hash(payload), frame.crc, "{frame:?}");
         at = frame.payload() + frame.len;
-        out.push(frame);
+        blocks.push(frame);
     }
-    assert_eq!(at, bytes.len());
-    out
 }
 
-/// A multi-block log: its path, bytes and frames.
+/// A multi-block log: its path, bytes, block frames and end frame.
 struct MultiBlock {
     _dir: tempfile::TempDir,
     path: PathBuf,
     bytes: Vec<u8>,
     frames: Vec<Frame>,
+    end: Frame,
 }
 
 const MULTI_EVENTS: usize = 2 * BLOCK_MAX_RECORDS as usize + 100;
@@ -341,17 +352,19 @@ fn multi_block() -> MultiBlock {
     let path = dir.path().join("many.ccslog");
     write_binary(&path, MULTI_EVENTS);
     let bytes = std::fs::read(&path).expect("read");
-    let frames = frames(&bytes);
+    let (frames, end) = frames(&bytes);
     let counts: Vec<usize> = frames.iter().map(|f| f.records).collect();
     assert_eq!(
         counts,
         [BLOCK_MAX_RECORDS as usize, BLOCK_MAX_RECORDS as usize, 100]
     );
+    assert_eq!(end.crc as usize, MULTI_EVENTS);
     MultiBlock {
         _dir: dir,
         path,
         bytes,
         frames,
+        end,
     }
 }
 
@@ -414,12 +427,168 @@ fn truncated_frame_of_the_last_block() {
 }
 
 #[test]
-fn a_log_cut_between_blocks_reads_as_complete() {
-    // A cut exactly at a frame boundary cannot be told apart from a shorter log.
+fn truncated_end_frame() {
+    // The end frame is a frame: a cut inside it is a truncated frame, after every event.
     let log = multi_block();
-    let (seen, err) = read_binary(&log.bytes[..log.frames[2].at], "short.ccslog").expect("ok");
-    assert!(err.is_none());
-    assert_eq!(seen.len(), 2 * BLOCK_MAX_RECORDS as usize);
+    for kept in [1, 8, 11] {
+        let cut = log.end.at + kept;
+        let (seen, err) = read_binary(&log.bytes[..cut], "cut.ccslog").expect("header is fine");
+        assert_eq!(seen.len(), MULTI_EVENTS, "every event, cut after {kept}");
+        let err = err.expect("the cut must be reported");
+        assert_place(&err, "cut.ccslog", Position::Byte(log.end.at as u64));
+        assert_eq!(
+            err.problem,
+            LogProblem::Truncated {
+                what: "block frame",
+                needed: 12,
+                available: kept as u64,
+                events_read: MULTI_EVENTS as u64,
+            }
+        );
+    }
+}
+
+#[test]
+fn a_log_cut_between_blocks_is_missing_its_end() {
+    // A cut exactly at a frame boundary leaves whole blocks and no end frame: the events of
+    // the whole blocks are delivered, then the missing end is reported where the next frame
+    // would have started. That includes a cut right after the header and one that removes
+    // only the end frame.
+    let log = multi_block();
+    let max = BLOCK_MAX_RECORDS as u64;
+    let cuts = [
+        (log.frames[0].at, 0),
+        (log.frames[1].at, max),
+        (log.frames[2].at, 2 * max),
+        (log.end.at, MULTI_EVENTS as u64),
+    ];
+    assert_eq!(
+        log.frames[0].at,
+        18 + 16,
+        "the header of `header()` is 34 bytes"
+    );
+    for (cut, events) in cuts {
+        let (seen, err) = read_binary(&log.bytes[..cut], "short.ccslog").expect("header is fine");
+        assert_eq!(seen.len() as u64, events, "cut at byte {cut}");
+        assert!(seen.iter().all(|t| t == "agent_available"));
+        let err = err.expect("the cut must be reported");
+        assert_place(&err, "short.ccslog", Position::Byte(cut as u64));
+        assert_eq!(
+            err.problem,
+            LogProblem::MissingEnd {
+                events_read: events
+            }
+        );
+        let shown = err.to_string();
+        assert!(
+            shown.contains(&format!(
+                "the log ends without its end frame: it was cut at a block boundary, or its \
+                 writer never finished; the {events} events before the cut were read"
+            )),
+            "{shown}"
+        );
+    }
+}
+
+#[test]
+fn an_end_frame_with_the_wrong_count() {
+    let log = multi_block();
+    let events = MULTI_EVENTS as u32;
+    for count in [events + 1, events - 1, events + (1 << 16), 0, u32::MAX] {
+        let mut bytes = log.bytes.clone();
+        bytes[log.end.at + 8..log.end.at + 12].copy_from_slice(&count.to_le_bytes());
+        let (seen, err) = read_binary(&bytes, "count.ccslog").expect("header is fine");
+        assert_eq!(seen.len(), MULTI_EVENTS, "every event before the end frame");
+        let err = err.expect("the wrong count must be reported");
+        assert_place(&err, "count.ccslog", Position::Byte(log.end.at as u64));
+        let LogProblem::CorruptRecord(message) = &err.problem else {
+            panic!("expected CorruptRecord, got {err}");
+        };
+        assert!(
+            message.contains(&format!(
+                "the end frame counts {count} events but {MULTI_EVENTS} were read"
+            )),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn bytes_after_the_end_frame() {
+    let log = multi_block();
+    let end = log.bytes.len();
+    assert_eq!(end, log.end.at + 12);
+    let second_end = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let extras: [(&str, &[u8]); 4] = [
+        ("one zero byte", &[0]),
+        ("a second end frame", &second_end),
+        (
+            "the last block and end frame again",
+            &log.bytes[log.frames[2].at..],
+        ),
+        ("a whole second log", &log.bytes),
+    ];
+    for (what, extra) in extras {
+        let mut bytes = log.bytes.clone();
+        bytes.extend_from_slice(extra);
+        let (seen, err) = read_binary(&bytes, "extra.ccslog").expect("header is fine");
+        assert_eq!(
+            seen.len(),
+            MULTI_EVENTS,
+            "{what}: every event before the end frame"
+        );
+        let err = err.expect("the extra bytes must be reported");
+        // The offset is the first byte after the end frame.
+        assert_place(&err, "extra.ccslog", Position::Byte(end as u64));
+        let LogProblem::CorruptRecord(message) = &err.problem else {
+            panic!("{what}: expected CorruptRecord, got {err}");
+        };
+        assert!(
+            message.starts_with("bytes after the end frame; expected the file to end there")
+                && message.ends_with(&format!("the {MULTI_EVENTS} events before it were read")),
+            "{what}: {message}"
+        );
+    }
+}
+
+#[test]
+fn a_log_without_events_is_its_header_and_end_frame() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (header, header_bytes) in [(LogHeader::default(), 21), (header(), 34)] {
+        let path = dir.path().join("empty.ccslog");
+        let sink: Box<dyn EventSink> =
+            Box::new(BinaryWriter::create(&path, &header).expect("create"));
+        sink.finish().expect("finish");
+        let bytes = std::fs::read(&path).expect("read");
+        // No block at all: the header, then the end frame counting 0 events.
+        assert_eq!(bytes.len(), header_bytes + 12);
+        assert_eq!(bytes[header_bytes..], [0u8; 12]);
+        let (blocks, end) = frames(&bytes);
+        assert!(blocks.is_empty());
+        assert_eq!((end.at, end.crc), (header_bytes, 0));
+
+        let (seen, err) = read_binary(&bytes, "empty.ccslog").expect("header is fine");
+        assert!(seen.is_empty());
+        assert!(err.is_none(), "{err:?}");
+        let mut source = open_log(&path, None).expect("open");
+        let (seen, err) = drain(source.as_mut());
+        assert!(seen.is_empty());
+        assert!(err.is_none(), "{err:?}");
+    }
+}
+
+#[test]
+fn the_end_is_reported_again_when_asked_again() {
+    // After the end, a reader keeps saying so rather than reading past it.
+    let log = multi_block();
+    let mut reader =
+        BinaryReader::new(Cursor::new(log.bytes.clone()), "again.ccslog").expect("header");
+    let (seen, err) = drain(&mut reader);
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(seen.len(), MULTI_EVENTS);
+    for _ in 0..3 {
+        assert!(reader.next_event().expect("still the end").is_none());
+    }
 }
 
 #[test]
@@ -529,8 +698,9 @@ fn flipped_byte_in_the_header_body() {
     );
 }
 
-/// A log with the given frames after a header without hash or seed (21 bytes): each frame is
-/// (record count, payload), with the payload's true length and CRC-32.
+/// A log with the given frames after a header without producer, hash or seed (21 bytes), then
+/// an end frame counting all their records. Each frame is (record count, payload), with the
+/// payload's true length and CRC-32.
 fn crafted_log(blocks: &[(u32, Vec<u8>)]) -> Vec<u8> {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("empty.ccslog");
@@ -538,13 +708,19 @@ fn crafted_log(blocks: &[(u32, Vec<u8>)]) -> Vec<u8> {
         Box::new(BinaryWriter::create(&path, &LogHeader::default()).expect("create"));
     sink.finish().expect("finish");
     let mut bytes = std::fs::read(&path).expect("read");
-    assert_eq!(bytes.len(), 21);
+    // The writer's empty log: the header, then the end frame counting 0 events.
+    assert_eq!(bytes.len(), 21 + 12);
+    bytes.truncate(21);
+    let mut events = 0u32;
     for (records, payload) in blocks {
         bytes.extend_from_slice(&(payload.len() as u32).to_le_bytes());
         bytes.extend_from_slice(&records.to_le_bytes());
         bytes.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
         bytes.extend_from_slice(payload);
+        events += records;
     }
+    bytes.extend_from_slice(&[0; 8]);
+    bytes.extend_from_slice(&events.to_le_bytes());
     bytes
 }
 
@@ -650,11 +826,54 @@ fn implausible_frames() {
         "{err}"
     );
 
-    // An empty frame (no records, no bytes) is skipped; writers never write one.
-    let bytes = crafted_log(&[(0, Vec::new()), (1, focus_record())]);
+    // A damaged end frame: bytes without records, or records without bytes.
+    let log = crafted_log(&[(1, focus_record())]);
+    let end = 21 + 12 + 12;
+    assert_eq!(log.len(), end + 12);
+    for word in [0, 4] {
+        let mut bytes = log.clone();
+        bytes[end + word] = 1;
+        let (seen, err) = read_binary(&bytes, "frame.ccslog").expect("header is fine");
+        assert_eq!(seen, ["focus_started"]);
+        let err = err.expect("refused");
+        assert_place(&err, "frame.ccslog", Position::Byte(end as u64));
+        assert!(
+            matches!(&err.problem, LogProblem::CorruptRecord(m) if m.contains("the frame is corrupt")),
+            "{err}"
+        );
+    }
+
+    // With both words damaged, the end frame reads as the frame of a block whose payload is
+    // missing.
+    let mut bytes = log.clone();
+    bytes[end] = 3;
+    bytes[end + 4] = 1;
     let (seen, err) = read_binary(&bytes, "frame.ccslog").expect("header is fine");
-    assert!(err.is_none(), "{err:?}");
     assert_eq!(seen, ["focus_started"]);
+    let err = err.expect("refused");
+    assert_place(&err, "frame.ccslog", Position::Byte(end as u64 + 12));
+    assert_eq!(
+        err.problem,
+        LogProblem::Truncated {
+            what: "block payload",
+            needed: 3,
+            available: 0,
+            events_read: 1,
+        }
+    );
+
+    // There is no empty block: a frame of no records and no bytes is the end frame (its CRC-32
+    // of no bytes, 0, reads as a count of 0), so the block after it is refused.
+    let bytes = crafted_log(&[(0, Vec::new()), (1, focus_record())]);
+    assert_eq!(bytes[21..33], [0u8; 12]);
+    let (seen, err) = read_binary(&bytes, "frame.ccslog").expect("header is fine");
+    assert!(seen.is_empty());
+    let err = err.expect("refused");
+    assert_place(&err, "frame.ccslog", Position::Byte(33));
+    assert!(
+        matches!(&err.problem, LogProblem::CorruptRecord(m) if m.starts_with("bytes after the end frame")),
+        "{err}"
+    );
 }
 
 #[test]
@@ -776,6 +995,50 @@ fn a_writer_dropped_without_finish_leaves_nothing() {
     }
     assert!(!binary.exists());
     assert!(!jsonl.exists());
+    assert_eq!(folder_entries(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn what_an_unfinished_writer_has_written_never_reads_as_complete() {
+    // A process killed mid-write leaves its temporary file: whatever reached the disk by then
+    // lacks the end frame, so reading it ends in an error, never in a clean, shorter log.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("out.ccslog");
+    let mut writer = BinaryWriter::create(&target, &header()).expect("create");
+    let mut checked = 0;
+    for i in 0..4 * BLOCK_MAX_RECORDS as usize {
+        let event = Event {
+            at: Instant::from_millis(1_620_032_400_000 + i as i64),
+            kind: EventKind::AgentAvailable {
+                agent: "a",
+                channel: Channel::Chat,
+            },
+        };
+        writer.write(&event).expect("write");
+        if (i + 1) % 1000 != 0 {
+            continue;
+        }
+        let [tmp] = folder_entries(dir.path())
+            .try_into()
+            .expect("one temporary file");
+        let bytes = std::fs::read(dir.path().join(tmp)).expect("read");
+        if bytes.len() < 8 {
+            continue; // Nothing flushed yet.
+        }
+        let (seen, err) = read_binary(&bytes, "partial.ccslog").expect("the header is flushed");
+        let err = err.expect("an unfinished log is refused");
+        assert!(
+            matches!(err.problem,
+                LogProblem::Truncated { events_read, .. } | LogProblem::MissingEnd { events_read }
+                    if events_read == seen.len() as u64),
+            "{err}"
+        );
+        assert!(seen.len() <= i + 1);
+        checked += 1;
+    }
+    assert!(checked > 0, "some of the log reached the temporary file");
+    assert!(!target.exists());
+    drop(writer);
     assert_eq!(folder_entries(dir.path()), Vec::<String>::new());
 }
 

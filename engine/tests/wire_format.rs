@@ -72,7 +72,7 @@ fn golden_events() -> Vec<Event<'static>> {
     ]
 }
 
-/// The whole file `golden_events` makes, 158 bytes, checked by hand against
+/// The whole file `golden_events` makes, 170 bytes, checked by hand against
 /// docs/log-format.md (which shows the same file). Offsets in decimal:
 ///
 /// ```text
@@ -102,7 +102,11 @@ fn golden_events() -> Vec<Event<'static>> {
 ///      00 = customer None, 02 = channel sms, 00 = direction inbound, 00 = no channel_instance
 /// 143  fifth record, 15 bytes: `at`, 1c = session_ended (28), 03 "s-1",
 ///      1a = closure reason bot_transfer_to_agent (declaration index 26, not its Dynamics code)
-/// 158  end of file
+/// 158  end frame, 12 bytes:
+///      00 00 00 00  payload length 0 (u32 LE)
+///      00 00 00 00  record count 0 (u32 LE): length and count both 0 make it the end frame
+///      05 00 00 00  where a block's CRC-32 sits: the log's event count, 5 (u32 LE, mod 2^32)
+/// 170  end of file
 /// ```
 const GOLDEN: &str = concat!(
     "434353494d4c4f47", // magic
@@ -120,6 +124,9 @@ const GOLDEN: &str = concat!(
     "fdc0596063f2020000010362656e0101fdc07cf262f2020000",
     "fd802e6263f20200000c0463742d31010463762d3100020000",
     "fd40036463f20200001c03732d311a",
+    "00000000", // end frame: payload length 0
+    "00000000", // record count 0
+    "05000000", // event count 5
 );
 
 fn hex(bytes: &[u8]) -> String {
@@ -143,7 +150,7 @@ fn golden_bytes() {
     write_all(&path, &golden_header(), &events);
     let bytes = std::fs::read(&path).expect("read");
     assert_eq!(hex(&bytes), GOLDEN);
-    assert_eq!(bytes.len(), 158);
+    assert_eq!(bytes.len(), 170);
 
     // The constants the doc names.
     assert_eq!(&bytes[..8], &MAGIC);
@@ -153,14 +160,22 @@ fn golden_bytes() {
     // The two checksums are plain CRC-32 (IEEE) of the header body and of the payload.
     assert_eq!(crc32fast::hash(b"123456789"), 0xCBF4_3926);
     assert_eq!(crc32fast::hash(&bytes[18..37]).to_le_bytes(), bytes[14..18]);
-    assert_eq!(crc32fast::hash(&bytes[49..]).to_le_bytes(), bytes[45..49]);
+    assert_eq!(
+        crc32fast::hash(&bytes[49..158]).to_le_bytes(),
+        bytes[45..49]
+    );
 
-    // Each record is `encode_record` of its event, back to back.
+    // Each record is `encode_record` of its event, back to back, filling the block's payload.
     let mut records = Vec::new();
     for e in &events {
         records.extend(encode_record(e).expect("encode"));
     }
-    assert_eq!(records, bytes[49..]);
+    assert_eq!(records, bytes[49..158]);
+    assert_eq!(records.len(), 0x6d);
+
+    // Then the end frame: no bytes, no records, and the number of events.
+    assert_eq!(bytes[158..], [0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0]);
+    assert_eq!(events.len(), 5);
     assert_eq!(
         hex(&encode_record(&events[0]).expect("encode")),
         "fdf456e962f20200000003616e61"
@@ -189,10 +204,15 @@ fn a_header_without_hash_or_seed() {
     let path = dir.path().join("plain.ccslog");
     write_all(&path, &LogHeader::default(), &[]);
     let bytes = std::fs::read(&path).expect("read");
-    // Empty producer (length 0), None, None: a three-byte body, and no block at all.
+    // Empty producer (length 0), None, None: a three-byte body, no block at all, and the end
+    // frame counting 0 events.
     let crc = hex(&crc32fast::hash(&[0, 0, 0]).to_le_bytes());
-    assert_eq!(hex(&bytes[8..]), format!("010003000000{crc}000000"));
-    assert_eq!(bytes.len(), 21);
+    assert_eq!(
+        hex(&bytes[8..]),
+        format!("010003000000{crc}000000{}", "00".repeat(12))
+    );
+    assert_eq!(bytes.len(), 21 + 12);
+    assert!(frames(&bytes).is_empty());
 }
 
 fn doc(name: &str) -> String {
@@ -232,13 +252,29 @@ fn the_worked_example_in_the_doc_is_the_golden_file() {
         write_jsonl_line(&e, &mut lines).expect("write");
     }
     assert_eq!(json, String::from_utf8(lines).expect("UTF-8"));
-    // The xxd dump: the hex columns of lines that start with an offset.
-    let dump: String = text
-        .lines()
-        .filter(|l| l.len() > 10 && l.as_bytes()[8] == b':' && l.starts_with("000000"))
-        .map(|l| l[10..49].replace(' ', ""))
-        .collect();
-    assert_eq!(dump, GOLDEN);
+    // The xxd dumps: the empty log of the header section, then the golden file.
+    let [empty, golden] = xxd_dumps(&text).try_into().expect("two dumps");
+    assert_eq!(golden, GOLDEN);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("empty.ccslog");
+    write_all(&path, &LogHeader::default(), &[]);
+    assert_eq!(empty, hex(&std::fs::read(&path).expect("read")));
+}
+
+/// The hex columns of each run of xxd lines (lines that start with an offset) in `text`.
+fn xxd_dumps(text: &str) -> Vec<String> {
+    let mut dumps = Vec::new();
+    let mut current: Option<String> = None;
+    for l in text.lines() {
+        if l.len() > 10 && l.as_bytes()[8] == b':' && l.starts_with("000000") {
+            let hex = l[10..49].replace(' ', "");
+            current.get_or_insert_with(String::new).push_str(&hex);
+        } else if let Some(dump) = current.take() {
+            dumps.push(dump);
+        }
+    }
+    dumps.extend(current);
+    dumps
 }
 
 #[test]
@@ -417,13 +453,22 @@ fn offsets_are_read_as_utc_instants() {
     assert_eq!(i, 2);
 }
 
-/// Walks the frames of a well-formed log: (payload length, record count) per block.
+/// Walks the frames of a well-formed log: (payload length, record count) per block. Stops at
+/// the end frame (length and count 0), which must count the blocks' records and end the file.
 fn frames(bytes: &[u8]) -> Vec<(usize, usize)> {
     let word = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
     let mut at = 18 + word(10) as usize;
     let mut out = Vec::new();
-    while at < bytes.len() {
+    loop {
+        assert!(at + 12 <= bytes.len(), "a whole frame at byte {at}");
         let (len, records) = (word(at) as usize, word(at + 4) as usize);
+        if (len, records) == (0, 0) {
+            let events: usize = out.iter().map(|&(_, r)| r).sum();
+            assert_eq!(word(at + 8), events as u32, "the end frame's event count");
+            assert_eq!(at + 12, bytes.len(), "the end frame ends the file");
+            return out;
+        }
+        assert!(len > 0 && records > 0, "a block has bytes and records");
         assert_eq!(
             crc32fast::hash(&bytes[at + 12..at + 12 + len]),
             word(at + 8),
@@ -432,8 +477,6 @@ fn frames(bytes: &[u8]) -> Vec<(usize, usize)> {
         out.push((len, records));
         at += 12 + len;
     }
-    assert_eq!(at, bytes.len(), "the last block ends the file");
-    out
 }
 
 #[test]

@@ -2,9 +2,10 @@
 //! This module is the only place that names bincode; `docs/log-format.md` describes the bytes.
 //!
 //! ```text
-//! file   = header block*
+//! file   = header block* end
 //! header = "CCSIMLOG" (8 bytes) | version u16 LE | length u32 LE | crc32 u32 LE | LogHeader
 //! block  = length u32 LE | records u32 LE | crc32 u32 LE | record*      (crc over the records)
+//! end    = 0 u32 | 0 u32 | event count u32 LE (modulo 2^32)                (the end frame)
 //! record = one Event, bincode 2.0.1 serde encoding, standard config (little endian, varints)
 //! ```
 
@@ -62,6 +63,8 @@ pub struct BinaryReader<R> {
     cursor: usize,
     records_left: u32,
     events_read: u64,
+    /// Set once the end frame has been read and checked: every later call is the end too.
+    ended: bool,
 }
 
 impl BinaryReader<BufReader<std::fs::File>> {
@@ -85,6 +88,7 @@ impl<R: Read> BinaryReader<R> {
             cursor: 0,
             records_left: 0,
             events_read: 0,
+            ended: false,
         };
         reader.read_header()?;
         Ok(reader)
@@ -221,16 +225,55 @@ impl<R: Read> BinaryReader<R> {
         Ok(())
     }
 
-    /// Loads the next block; false at the clean end of the log.
+    /// Checks the end frame (its third word is the log's event count, modulo 2^32) and that
+    /// nothing follows it.
+    fn end_frame(&mut self, frame_at: u64, count: u32) -> Result<(), LogError> {
+        if count != self.events_read as u32 {
+            return Err(self.error_at(
+                frame_at,
+                LogProblem::CorruptRecord(format!(
+                    "the end frame counts {count} events but {} were read; the log is corrupt; the events before it were read",
+                    self.events_read
+                )),
+            ));
+        }
+        let mut extra = [0u8; 1];
+        let after = self.offset;
+        if self.read_exact_at(&mut extra, "end", true)? {
+            return Err(self.error_at(
+                after,
+                LogProblem::CorruptRecord(format!(
+                    "bytes after the end frame; expected the file to end there; the {} events before it were read",
+                    self.events_read
+                )),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Loads the next block; false at the end frame.
     fn next_block(&mut self) -> Result<bool, LogError> {
+        if self.ended {
+            return Ok(false);
+        }
         let frame_at = self.offset;
         let mut frame = [0u8; FRAME_BYTES];
         if !self.read_exact_at(&mut frame, "block frame", true)? {
-            return Ok(false);
+            return Err(self.error_at(
+                frame_at,
+                LogProblem::MissingEnd {
+                    events_read: self.events_read,
+                },
+            ));
         }
         let len = u32::from_le_bytes([frame[0], frame[1], frame[2], frame[3]]);
         let records = u32::from_le_bytes([frame[4], frame[5], frame[6], frame[7]]);
         let stored = u32::from_le_bytes([frame[8], frame[9], frame[10], frame[11]]);
+        if len == 0 && records == 0 {
+            self.end_frame(frame_at, stored)?;
+            self.ended = true;
+            return Ok(false);
+        }
         if len > BLOCK_LIMIT_BYTES || (records == 0) != (len == 0) {
             return Err(self.error_at(
                 frame_at,
@@ -313,6 +356,7 @@ pub struct BinaryWriter {
     out: AtomicFile,
     block: Vec<u8>,
     records: u32,
+    events: u64,
 }
 
 impl BinaryWriter {
@@ -326,6 +370,7 @@ impl BinaryWriter {
             out,
             block: Vec::with_capacity(BLOCK_TARGET_BYTES + 1024),
             records: 0,
+            events: 0,
         })
     }
 
@@ -350,6 +395,7 @@ impl EventSink for BinaryWriter {
         bincode::serde::encode_into_std_write(event, &mut self.block, WIRE)
             .map_err(|e| LogError::new(self.out.path(), None, LogProblem::Io(e.to_string())))?;
         self.records += 1;
+        self.events += 1;
         if self.records >= BLOCK_MAX_RECORDS || self.block.len() >= BLOCK_TARGET_BYTES {
             self.flush_block()?;
         }
@@ -358,6 +404,10 @@ impl EventSink for BinaryWriter {
 
     fn finish(mut self: Box<Self>) -> Result<(), LogError> {
         self.flush_block()?;
+        // The end frame: no bytes, no records, and the event count where the CRC would be.
+        let mut end = [0u8; FRAME_BYTES];
+        end[8..12].copy_from_slice(&(self.events as u32).to_le_bytes());
+        self.out.write_all(&end)?;
         self.out.commit()
     }
 }

@@ -123,6 +123,12 @@ pub enum LogProblem {
         /// Events successfully read before it.
         events_read: u64,
     },
+    /// The file ends cleanly between blocks but without the end frame a finished log has.
+    #[error("the log ends without its end frame: it was cut at a block boundary, or its writer never finished; the {events_read} events before the cut were read")]
+    MissingEnd {
+        /// Events successfully read before the cut.
+        events_read: u64,
+    },
     /// A header or block's bytes do not match its checksum.
     #[error("checksum mismatch in {what}: stored {stored:#010x}, computed {computed:#010x}; the data is corrupt; the {events_read} events before it were read")]
     Checksum {
