@@ -268,7 +268,7 @@ pub fn run_example(dir: &Path) -> Result<ExampleRun, ExampleError> {
     let log_path = dir.join(file.log.as_deref().unwrap_or("log.jsonl"));
     let sections = replay_file(&log_path, None, &request).map_err(|e| match e {
         RunError::Request(e) => fail(&toml_path, format!("[replay] {e}")),
-        RunError::Replay(e) => fail(&log_path, e.to_string()),
+        RunError::Replay(e) => fail(&toml_path, format!("replaying its log: {e}")),
     })?;
     let mut checks = Vec::new();
     for check in &file.check {

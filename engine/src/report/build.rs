@@ -204,10 +204,11 @@ impl Aggregator {
         }
         for (i, def) in spec.metrics.iter().enumerate() {
             if let (n @ 1.., Some(cutoff)) = (self.unavailable[i], self.cutoffs[i]) {
-                let what = if def.aggregate == Aggregate::Distinct {
-                    "entities"
-                } else {
-                    "contributions"
+                let what = match (def.aggregate == Aggregate::Distinct, n == 1) {
+                    (true, true) => "entity",
+                    (true, false) => "entities",
+                    (false, true) => "contribution",
+                    (false, false) => "contributions",
                 };
                 notes.push(format!(
                     "{}: left out {n} {what} dated before {}, the date this report's data is available from (--available-from changes it)",
