@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::measure::{agent_status, bot_usage, Measure, Rule};
+use crate::measure::{agent_status, bot_usage, contact_times, Measure, Rule};
 
 /// The unit of a metric's figure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -193,7 +193,11 @@ pub fn report(name: &str) -> Option<&'static ReportDef> {
 
 /// Every metric family's definitions, in catalog order. A family lives in its own module
 /// under `measure/`, next to its measures and rules.
-pub static FAMILIES: &[&[MetricDef]] = &[agent_status::METRICS, bot_usage::METRICS];
+pub static FAMILIES: &[&[MetricDef]] = &[
+    agent_status::METRICS,
+    contact_times::METRICS,
+    bot_usage::METRICS,
+];
 
 /// Every metric ccsim knows, in catalog order.
 pub fn all() -> impl Iterator<Item = &'static MetricDef> {

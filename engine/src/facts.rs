@@ -135,6 +135,8 @@ pub struct ContactFact {
     pub holds: u32,
     /// Messages by sender: customer, agent, bot.
     pub messages: [u32; 3],
+    /// Reply spans between customer and agent messages after fulfilment (Gladly reply times).
+    pub replies: ReplySpans,
     /// The latest Dynamics work item status.
     pub status: Option<WorkItemStatus>,
     /// When it ended (the cut-off when open).
@@ -143,6 +145,21 @@ pub struct ContactFact {
     pub outcome: Option<Outcome>,
     /// Still open at the real-time cut-off.
     pub open: bool,
+}
+
+/// The reply spans of a contact, from the first message of one side's run to the first
+/// message of the other side, counting runs that start at or after the contact's fulfilment
+/// (seed 002, "Reply Time"). Bot messages take no part.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReplySpans {
+    /// Total ms from a customer run's first message to the agent's first answer.
+    pub agent_ms: i64,
+    /// How many such agent replies.
+    pub agent: u32,
+    /// Total ms from an agent run's first message to the customer's first answer.
+    pub customer_ms: i64,
+    /// How many such customer replies.
+    pub customer: u32,
 }
 
 /// One routing session of a contact (Dynamics msdyn_ocsession).
@@ -182,6 +199,21 @@ pub struct SessionFact {
     pub ended_at: Instant,
     /// Its closure reason (absent when open).
     pub closure_reason: Option<ClosureReason>,
+    /// Its contact's latest Dynamics work item status (statuscode) when the row was written.
+    pub work_item_status: Option<WorkItemStatus>,
+    /// How many participant rows (`participant_joined`, msdyn_sessionparticipant) it had.
+    pub participant_rows: u32,
+    /// Participant event records marking a transfer in transit (msdyn_eventreason 192350001).
+    pub transit_records: u32,
+    /// Other participant event records of type hold (msdyn_eventtype 192350001).
+    pub hold_records: u32,
+    /// Participant event records that are neither in transit nor holds.
+    pub other_records: u32,
+    /// Time representatives spent in it as primary participants after joining (Dynamics
+    /// msdyn_activetime, hold included), up to the cut-off for those still in it; absent when
+    /// no representative joined it as primary. A participant that left with `AgentReject` or
+    /// `AgentTimeout` never joined.
+    pub rep_active_ms: Option<i64>,
     /// Still open at the real-time cut-off.
     pub open: bool,
 }
@@ -201,6 +233,12 @@ pub struct ParticipantFact {
     pub join_reason: Option<Sym>,
     /// The left-on reason, if given.
     pub left_reason: Option<Sym>,
+    /// Whether the left-on reason is `AgentReject` (any letter case, as DAX compares).
+    pub left_on_reject: bool,
+    /// Whether the left-on reason is `AgentTimeout` (any letter case).
+    pub left_on_timeout: bool,
+    /// The session's contact's latest Dynamics work item status when the row was written.
+    pub work_item_status: Option<WorkItemStatus>,
     /// When they joined and left (the cut-off when open).
     pub span: Span,
     /// Still in the session at the real-time cut-off.

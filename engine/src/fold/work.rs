@@ -4,7 +4,7 @@ use super::{sorted_keys, EntityKind, Fold, FoldError, Lifecycle};
 use crate::event::{Channel, ClosedBy, Direction, EventKind, HandlerKind, Sender};
 use crate::facts::{
     ContactFact, ConversationFact, Fact, FactSink, ParticipantEventFact, ParticipantFact,
-    SessionFact,
+    ReplySpans, SessionFact,
 };
 use crate::ids::Sym;
 use crate::time::{Instant, Span};
@@ -23,12 +23,45 @@ pub(super) struct ConversationSlot {
 pub(super) struct ContactSlot {
     fact: ContactFact,
     hold_since: Option<Instant>,
+    /// First message of the customer's current run, not yet answered by an agent.
+    customer_run: Option<Instant>,
+    /// First message of the agent's current run, not yet answered by the customer.
+    agent_run: Option<Instant>,
 }
 
 /// An open session, with its participants.
 pub(super) struct SessionSlot {
     fact: SessionFact,
     participants: Vec<ParticipantFact>,
+}
+
+/// Closes the other side's run when one side answers, and starts this side's run. A span
+/// counts when its run began at or after the contact was fulfilled.
+fn track_reply(slot: &mut ContactSlot, sender: Sender, at: Instant) {
+    let fulfilled = slot.fact.fulfilled_at;
+    let counts = |start: Instant| fulfilled.is_some_and(|f| start >= f);
+    let r = &mut slot.fact.replies;
+    match sender {
+        Sender::Customer => {
+            if let Some(start) = slot.agent_run.take() {
+                if counts(start) {
+                    r.customer_ms += at.millis_since(start);
+                    r.customer += 1;
+                }
+            }
+            slot.customer_run.get_or_insert(at);
+        }
+        Sender::Agent => {
+            if let Some(start) = slot.customer_run.take() {
+                if counts(start) {
+                    r.agent_ms += at.millis_since(start);
+                    r.agent += 1;
+                }
+            }
+            slot.agent_run.get_or_insert(at);
+        }
+        Sender::Bot => {}
+    }
 }
 
 impl<S: FactSink> Fold<S> {
@@ -213,6 +246,7 @@ impl<S: FactSink> Fold<S> {
             hold_ms: 0,
             holds: 0,
             messages: [0; 3],
+            replies: ReplySpans::default(),
             status: None,
             ended_at: at,
             outcome: None,
@@ -223,6 +257,8 @@ impl<S: FactSink> Fold<S> {
             Lifecycle::Open(Box::new(ContactSlot {
                 fact,
                 hold_since: None,
+                customer_run: None,
+                agent_run: None,
             })),
         );
         Ok(())
@@ -307,6 +343,7 @@ impl<S: FactSink> Fold<S> {
                     Sender::Bot => 2,
                 };
                 slot.fact.messages[i] += 1;
+                track_reply(slot, *sender, at);
             }
             EventKind::HoldStarted { .. } => {
                 if slot.hold_since.is_some() {

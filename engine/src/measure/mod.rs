@@ -4,6 +4,7 @@
 
 pub mod agent_status;
 pub mod bot_usage;
+pub mod contact_times;
 
 use crate::event::Channel;
 use crate::facts::Fact;
