@@ -37,6 +37,11 @@ pub enum Command {
         after_help = "Example:\n  ccsim convert day.jsonl day.ccslog\n  ccsim convert export.txt day.ccslog --from-format jsonl"
     )]
     Convert(ConvertArgs),
+    /// Export the facts of an event log as tables another tool can load.
+    #[command(
+        after_help = "Example:\n  ccsim export --tables dynamics day.jsonl out/\n  ccsim export --tables dynamics day.ccslog out/ --as-of 2025-06-02T11:00:00Z\n\nWrites msdyn_ocliveworkitem.csv, msdyn_ocsession.csv, msdyn_sessionparticipant.csv,\nmsdyn_ocsessionparticipantevent.csv and systemuser.csv into the existing folder DIR,\neach under its final name only when complete."
+    )]
+    Export(ExportArgs),
 }
 
 /// `ccsim replay`.
@@ -79,6 +84,10 @@ pub struct ReplayArgs {
     /// the report says how much).
     #[arg(long, value_name = "DATE")]
     pub available_from: Option<String>,
+    /// A platform setting some definitions depend on, e.g. sla.phone=30s, reopen_window=7d,
+    /// same_agent_limit.mail=7d (see `ccsim metrics --settings`).
+    #[arg(long = "setting", value_name = "KEY=VALUE")]
+    pub settings: Vec<String>,
     /// Read the log as this format instead of guessing from its extension.
     #[arg(long, value_enum)]
     pub log_format: Option<LogFormat>,
@@ -101,6 +110,9 @@ pub struct ExamplesArgs {
 /// `ccsim metrics`.
 #[derive(Debug, Args)]
 pub struct MetricsArgs {
+    /// List the platform settings (`replay --setting KEY=VALUE`) and their defaults instead.
+    #[arg(long)]
+    pub settings: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = CatalogFormat::Table)]
     pub format: CatalogFormat,
@@ -119,6 +131,41 @@ pub struct ConvertArgs {
     /// Write this format instead of the one the output's extension names.
     #[arg(long, value_enum)]
     pub to_format: Option<LogFormat>,
+}
+
+/// `ccsim export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Which tables to write.
+    #[arg(long, value_enum)]
+    pub tables: TableSetArg,
+    /// The event log (.jsonl or .ccslog).
+    pub log: PathBuf,
+    /// An existing folder to write the tables into.
+    pub dir: PathBuf,
+    /// Read events up to this time only; entities open then are written as open rows.
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<String>,
+    /// Read the log as this format instead of guessing from its extension.
+    #[arg(long, value_enum)]
+    pub log_format: Option<LogFormat>,
+}
+
+/// Table sets for `ccsim export --tables`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TableSetArg {
+    /// Dynamics 365: live work items, sessions, session participants, participant events
+    /// and users, with Dataverse option-set codes.
+    Dynamics,
+}
+
+impl TableSetArg {
+    /// The engine's table set.
+    pub fn engine(self) -> ccsim_engine::export::TableSet {
+        match self {
+            TableSetArg::Dynamics => ccsim_engine::export::TableSet::Dynamics,
+        }
+    }
 }
 
 /// Event log formats.
@@ -185,6 +232,7 @@ impl ReplayArgs {
             definitions: self.definitions.clone(),
             available_from: self.available_from.clone(),
             report: self.report.clone(),
+            settings: self.settings.clone(),
         }
     }
 

@@ -11,7 +11,8 @@ use ccsim_engine::replay::{bot_usage_rows, replay_file};
 use ccsim_engine::report::{render_rows, render_sections};
 
 use crate::args::{
-    CatalogFormat, Command, ConvertArgs, ExamplesArgs, ListFormat, MetricsArgs, ReplayArgs,
+    CatalogFormat, Command, ConvertArgs, ExamplesArgs, ExportArgs, ListFormat, MetricsArgs,
+    ReplayArgs,
 };
 
 /// Runs `command`.
@@ -21,6 +22,7 @@ pub fn run(command: Command) -> Result<u8, String> {
         Command::Examples(a) => examples_cmd(&a),
         Command::Metrics(a) => metrics_cmd(&a),
         Command::Convert(a) => convert_cmd(&a),
+        Command::Export(a) => export_cmd(&a),
     }
 }
 
@@ -83,6 +85,9 @@ fn examples_cmd(a: &ExamplesArgs) -> Result<u8, String> {
 }
 
 fn metrics_cmd(a: &MetricsArgs) -> Result<u8, String> {
+    if a.settings {
+        return print(&listing::settings_table());
+    }
     print(&match a.format {
         CatalogFormat::Table => listing::catalog_table(),
         CatalogFormat::Json => listing::catalog_json(),
@@ -108,5 +113,20 @@ fn convert_cmd(a: &ConvertArgs) -> Result<u8, String> {
         .map_err(|e| e.to_string())?;
     let n = copy_log(&mut *source, sink).map_err(|e| e.to_string())?;
     eprintln!("ccsim: wrote {n} events to {}", a.output.display());
+    Ok(0)
+}
+
+fn export_cmd(a: &ExportArgs) -> Result<u8, String> {
+    let exported = ccsim_engine::export::export_file(
+        &a.log,
+        a.log_format.map(|f| f.engine()),
+        a.tables.engine(),
+        &a.dir,
+        a.as_of.as_deref(),
+    )
+    .map_err(|e| e.to_string())?;
+    for (path, rows) in &exported.tables {
+        eprintln!("ccsim: wrote {rows} rows to {}", path.display());
+    }
     Ok(0)
 }

@@ -4,22 +4,30 @@
 
 use std::fmt;
 
-use crate::measure::{agent_status, bot_usage, contact_times, Measure, Rule};
+use crate::measure::{
+    agent_status, bot_usage, contact_times, conversations, dynamics, Measure, Rule,
+};
 
 /// The unit of a metric's figure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unit {
     /// Seconds of time.
     Seconds,
+    /// Minutes of time (Dynamics' historical average session handle time).
+    Minutes,
     /// A count of things.
     Count,
+    /// A percentage: a share of 0/1 contributions, times 100.
+    Percent,
 }
 
 impl fmt::Display for Unit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Unit::Seconds => "s",
+            Unit::Minutes => "min",
             Unit::Count => "count",
+            Unit::Percent => "%",
         })
     }
 }
@@ -196,7 +204,9 @@ pub fn report(name: &str) -> Option<&'static ReportDef> {
 pub static FAMILIES: &[&[MetricDef]] = &[
     agent_status::METRICS,
     contact_times::METRICS,
+    conversations::METRICS,
     bot_usage::METRICS,
+    dynamics::METRICS,
 ];
 
 /// Every metric ccsim knows, in catalog order.

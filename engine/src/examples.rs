@@ -61,6 +61,9 @@ pub struct ReplaySettings {
     pub available_from: Option<String>,
     /// `--report`.
     pub report: Option<String>,
+    /// `--setting KEY=VALUE`, as a table.
+    #[serde(default)]
+    pub settings: BTreeMap<String, String>,
 }
 
 /// One expected figure.
@@ -112,40 +115,7 @@ impl Expected {
     }
 }
 
-/// Seconds in `8h`, `50m`, `1h 30m`, `90s`, `2.5m`.
-pub fn parse_duration(text: &str) -> Result<f64, String> {
-    let mut total = 0.0;
-    let mut number = String::new();
-    let mut any = false;
-    for c in text.chars().filter(|c| !c.is_whitespace()) {
-        if c.is_ascii_digit() || c == '.' {
-            number.push(c);
-            continue;
-        }
-        let scale = match c {
-            'h' => 3600.0,
-            'm' => 60.0,
-            's' => 1.0,
-            _ => {
-                return Err(format!(
-                    "`{text}` is not a duration; expected e.g. 8h, 50m, 1h30m or 90s"
-                ))
-            }
-        };
-        let n: f64 = number.parse().map_err(|_| {
-            format!("`{text}` is not a duration; expected e.g. 8h, 50m, 1h30m or 90s")
-        })?;
-        total += n * scale;
-        number.clear();
-        any = true;
-    }
-    if !number.is_empty() || !any {
-        return Err(format!(
-            "`{text}` is not a duration; expected e.g. 8h, 50m, 1h30m or 90s"
-        ));
-    }
-    Ok(total)
-}
+pub use crate::time::parse_duration;
 
 /// An example that could not be run (its files are wrong, not its figures).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -245,6 +215,7 @@ pub fn run_example(dir: &Path) -> Result<ExampleRun, ExampleError> {
             .collect(),
         available_from: r.available_from.clone(),
         report: r.report.clone(),
+        settings: r.settings.iter().map(|(k, v)| format!("{k}={v}")).collect(),
     };
     // Without a metric list, the report covers every metric of the families the checks are
     // about (that family's full report), so one family's growth leaves others' snapshots be.
@@ -354,7 +325,7 @@ fn evaluate(
     })
 }
 
-/// Seconds as the shortest duration text: `8h`, `3h15m`, `45m`, `90.5s`.
+/// Seconds as the shortest duration text: `7d`, `8h`, `3h15m`, `45m`, `90.5s`.
 pub fn compact_duration(seconds: f64) -> String {
     if seconds == 0.0 {
         return "0s".into();
@@ -362,13 +333,17 @@ pub fn compact_duration(seconds: f64) -> String {
     let sign = if seconds < 0.0 { "-" } else { "" };
     let whole = seconds.abs().trunc() as i64;
     let frac = seconds.abs() - whole as f64;
-    let (h, m, s) = (whole / 3600, (whole / 60) % 60, whole % 60);
+    let (d, h, m, s) = (
+        whole / 86_400,
+        (whole / 3600) % 24,
+        (whole / 60) % 60,
+        whole % 60,
+    );
     let mut out = String::from(sign);
-    if h > 0 {
-        out.push_str(&format!("{h}h"));
-    }
-    if m > 0 {
-        out.push_str(&format!("{m}m"));
+    for (n, unit) in [(d, "d"), (h, "h"), (m, "m")] {
+        if n > 0 {
+            out.push_str(&format!("{n}{unit}"));
+        }
     }
     if s > 0 || frac > 0.0 {
         out.push_str(&crate::report::render::number(Some(s as f64 + frac)));
@@ -398,6 +373,8 @@ mod tests {
             (2_700.0, "45m"),
             (90.5, "1m30.5s"),
             (0.0, "0s"),
+            (604_800.0, "7d"),
+            (90_000.0, "1d1h"),
         ] {
             assert_eq!(compact_duration(secs), text);
             assert_eq!(parse_duration(text), Ok(secs));

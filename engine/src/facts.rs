@@ -76,9 +76,59 @@ pub struct FocusInterval {
     pub open: bool,
 }
 
+/// A contact as its conversation sees it: enough to judge first contact resolution, sessions
+/// and SLAs (Gladly), which look at all of a conversation's contacts together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ThreadContact {
+    /// The contact.
+    pub contact: Sym,
+    /// Its channel.
+    pub channel: Channel,
+    /// Inbound or outbound.
+    pub direction: Direction,
+    /// When it started.
+    pub started_at: Instant,
+    /// When it first entered a queue, and the last queue it entered.
+    pub queued_at: Option<Instant>,
+    /// The last queue it entered.
+    pub queue: Option<Sym>,
+    /// When a response first fulfilled it.
+    pub fulfilled_at: Option<Instant>,
+    /// The agent whose response fulfilled it.
+    pub fulfilled_by: Option<Sym>,
+    /// The contact the fulfilling response was sent on, when not this one.
+    pub fulfilled_via: Option<Sym>,
+    /// When it was marked No Reply Needed.
+    pub no_reply_needed_at: Option<Instant>,
+    /// When it ended, if it has.
+    pub ended_at: Option<Instant>,
+    /// How it ended, if it has.
+    pub outcome: Option<Outcome>,
+}
+
+impl ThreadContact {
+    /// The contact's conversation-level view, as the contact fact stands now.
+    pub fn of(c: &ContactFact) -> Self {
+        ThreadContact {
+            contact: c.contact,
+            channel: c.channel,
+            direction: c.direction,
+            started_at: c.started_at,
+            queued_at: c.queued_at,
+            queue: c.queue,
+            fulfilled_at: c.fulfilled_at,
+            fulfilled_by: c.fulfilled_by,
+            fulfilled_via: c.fulfilled_via,
+            no_reply_needed_at: c.no_reply_needed_at,
+            ended_at: (!c.open).then_some(c.ended_at),
+            outcome: c.outcome,
+        }
+    }
+}
+
 /// One open-to-close stretch of a conversation (a conversation that reopens yields a row per
 /// close).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConversationFact {
     /// The conversation.
     pub conversation: Sym,
@@ -94,6 +144,14 @@ pub struct ConversationFact {
     pub closed_by: Option<ClosedBy>,
     /// How many times it had reopened before this close.
     pub reopens: u32,
+    /// The agent who closed it, when an agent did.
+    pub closed_by_agent: Option<Sym>,
+    /// Every contact of the conversation so far, in start order.
+    pub contacts: Vec<ThreadContact>,
+    /// Every close so far, this one included (for an open conversation, the earlier ones).
+    pub closes: Vec<Instant>,
+    /// Every reopen so far.
+    pub reopened: Vec<Instant>,
     /// Still open at the real-time cut-off.
     pub open: bool,
 }
@@ -350,7 +408,7 @@ pub struct TicketFact {
 }
 
 /// Any fact row, as handed to a [`FactSink`].
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Fact {
     /// An agent status interval.
     Status(StatusInterval),
@@ -404,6 +462,6 @@ pub trait FactSink {
 
 impl FactSink for Vec<Fact> {
     fn fact(&mut self, fact: &Fact) {
-        self.push(*fact);
+        self.push(fact.clone());
     }
 }

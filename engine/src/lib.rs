@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod codec;
 pub mod event;
 pub mod examples;
+pub mod export;
 pub mod facts;
 pub mod fold;
 pub mod ids;

@@ -31,6 +31,8 @@ pub struct ReportRequest {
     pub available_from: Option<String>,
     /// A named report (`bot-usage`): its metrics in its sections, with its default window.
     pub report: Option<String>,
+    /// `KEY=VALUE` platform settings (`sla.phone=30s`, `reopen_window=7d`).
+    pub settings: Vec<String>,
 }
 
 /// One section of a report: a title (for named reports) and what to compute.
@@ -285,8 +287,21 @@ impl ReportRequest {
             .as_deref()
             .map(|t| when("--available-from", t))
             .transpose()?;
+        let mut settings = crate::measure::Settings::default();
+        for pair in &self.settings {
+            let Some((key, value)) = pair.split_once('=') else {
+                return Err(bad(
+                    "--setting",
+                    format!("`{pair}` is not KEY=VALUE, e.g. sla.phone=30s"),
+                ));
+            };
+            settings
+                .set(key.trim(), value.trim())
+                .map_err(|m| bad("--setting", m))?;
+        }
         Ok(ReportSpec {
             metrics,
+            settings,
             zone,
             from,
             to,

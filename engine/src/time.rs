@@ -108,6 +108,35 @@ impl fmt::Display for Instant {
     }
 }
 
+/// Seconds in a duration written as `8h`, `50m`, `1h 30m`, `90s`, `2.5m` or `7d`.
+pub fn parse_duration(text: &str) -> Result<f64, String> {
+    let refuse = || format!("`{text}` is not a duration; expected e.g. 7d, 8h, 50m, 1h30m or 90s");
+    let mut total = 0.0;
+    let mut number = String::new();
+    let mut any = false;
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        if c.is_ascii_digit() || c == '.' {
+            number.push(c);
+            continue;
+        }
+        let scale = match c {
+            'd' => 86_400.0,
+            'h' => 3600.0,
+            'm' => 60.0,
+            's' => 1.0,
+            _ => return Err(refuse()),
+        };
+        let n: f64 = number.parse().map_err(|_| refuse())?;
+        total += n * scale;
+        number.clear();
+        any = true;
+    }
+    if !number.is_empty() || !any {
+        return Err(refuse());
+    }
+    Ok(total)
+}
+
 /// A timestamp that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{input}` is not a timestamp: {reason}")]

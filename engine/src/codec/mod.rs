@@ -13,6 +13,7 @@ pub use binary::{
     encode_record, BinaryReader, BinaryWriter, LogHeader, BLOCK_MAX_RECORDS, FORMAT_VERSION, MAGIC,
 };
 pub use error::{LogError, LogProblem, Position};
+pub(crate) use file::AtomicFile;
 pub use jsonl::{write_jsonl_line, JsonlReader, JsonlWriter};
 
 use crate::event::Event;

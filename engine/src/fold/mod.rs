@@ -143,8 +143,8 @@ impl<S: FactSink> Fold<S> {
             K::ConversationClosed {
                 conversation,
                 by,
-                agent: _,
-            } => self.conversation_closed(name, at, conversation, *by),
+                agent,
+            } => self.conversation_closed(name, at, conversation, *by, *agent),
             K::ContactStarted { .. } => self.contact_started(name, at, &event.kind),
             K::ContactQueued { contact, .. }
             | K::ContactFulfilled { contact, .. }

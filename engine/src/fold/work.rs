@@ -1,10 +1,13 @@
 //! Conversations, contacts and sessions: the work a customer brings, and how it is routed.
 
 use super::{sorted_keys, EntityKind, Fold, FoldError, Lifecycle};
-use crate::event::{Channel, ClosedBy, Direction, EventKind, HandlerKind, Sender};
+use crate::event::{
+    Channel, ClosedBy, Direction, EventKind, HandlerKind, ParticipantEventReason,
+    ParticipantEventType, ParticipantMode, Sender, WorkItemStatus,
+};
 use crate::facts::{
     ContactFact, ConversationFact, Fact, FactSink, ParticipantEventFact, ParticipantFact,
-    ReplySpans, SessionFact,
+    ReplySpans, SessionFact, ThreadContact,
 };
 use crate::ids::Sym;
 use crate::time::{Instant, Span};
@@ -17,6 +20,10 @@ pub(super) struct ConversationSlot {
     waiting: bool,
     closed_at: Option<Instant>,
     reopens: u32,
+    /// Every contact so far, in start order, kept in step with the contact facts.
+    contacts: Vec<ThreadContact>,
+    closes: Vec<Instant>,
+    reopened: Vec<Instant>,
 }
 
 /// An open contact.
@@ -64,7 +71,32 @@ fn track_reply(slot: &mut ContactSlot, sender: Sender, at: Instant) {
     }
 }
 
+/// Adds a participant row's time to its session's representative active time (Dynamics
+/// msdyn_activetime): representatives in primary mode who joined, that is, did not leave with
+/// `AgentReject` or `AgentTimeout`.
+fn add_active_time(session: &mut SessionFact, p: &ParticipantFact) {
+    if p.kind == HandlerKind::Agent
+        && p.mode == ParticipantMode::Primary
+        && !p.left_on_reject
+        && !p.left_on_timeout
+    {
+        session.rep_active_ms = Some(session.rep_active_ms.unwrap_or(0) + p.span.millis());
+    }
+}
+
 impl<S: FactSink> Fold<S> {
+    /// The work item status of an open session's contact while that contact is open (`None`
+    /// when the session or the contact has closed, so the session keeps what it last saw).
+    fn session_contact_status(&self, session: Sym) -> Option<Option<WorkItemStatus>> {
+        let Some(Lifecycle::Open(s)) = self.sessions.get(&session) else {
+            return None;
+        };
+        match self.contacts.get(&s.fact.contact) {
+            Some(Lifecycle::Open(c)) => Some(c.fact.status),
+            _ => None,
+        }
+    }
+
     pub(super) fn conversation_opened(
         &mut self,
         event: &'static str,
@@ -91,6 +123,9 @@ impl<S: FactSink> Fold<S> {
                 waiting: false,
                 closed_at: None,
                 reopens: 0,
+                contacts: Vec::new(),
+                closes: Vec::new(),
+                reopened: Vec::new(),
             },
         );
         Ok(())
@@ -147,6 +182,7 @@ impl<S: FactSink> Fold<S> {
         c.waiting = false;
         c.stretch_start = at;
         c.reopens += 1;
+        c.reopened.push(at);
         Ok(())
     }
 
@@ -168,12 +204,15 @@ impl<S: FactSink> Fold<S> {
         at: Instant,
         id: &str,
         by: ClosedBy,
+        agent: Option<&str>,
     ) -> Result<(), FoldError> {
         let sym = self.open_conversation(event, id)?;
+        let agent = agent.map(|a| self.names.intern(a));
         let Some(c) = self.conversations.get_mut(&sym) else {
             return Ok(());
         };
         c.closed_at = Some(at);
+        c.closes.push(at);
         let fact = ConversationFact {
             conversation: sym,
             customer: c.customer,
@@ -182,6 +221,10 @@ impl<S: FactSink> Fold<S> {
             closed_at: at,
             closed_by: Some(by),
             reopens: c.reopens,
+            closed_by_agent: agent,
+            contacts: c.contacts.clone(),
+            closes: c.closes.clone(),
+            reopened: c.reopened.clone(),
             open: false,
         };
         self.emit(Fact::Conversation(fact));
@@ -252,6 +295,7 @@ impl<S: FactSink> Fold<S> {
             outcome: None,
             open: true,
         };
+        self.sync_thread(&fact);
         self.contacts.insert(
             sym,
             Lifecycle::Open(Box::new(ContactSlot {
@@ -381,11 +425,35 @@ impl<S: FactSink> Fold<S> {
                 fact.outcome = Some(*outcome);
                 fact.open = false;
                 self.contacts.insert(sym, Lifecycle::Closed(at));
+                self.sync_thread(&fact);
                 self.emit(Fact::Contact(fact));
+                return Ok(());
             }
             _ => {}
         }
+        let snapshot = slot.fact;
+        self.sync_thread(&snapshot);
         Ok(())
+    }
+
+    /// Keeps the conversation's view of a contact in step with the contact.
+    fn sync_thread(&mut self, fact: &ContactFact) {
+        let Some(conv) = fact.conversation else {
+            return;
+        };
+        let Some(c) = self.conversations.get_mut(&conv) else {
+            return;
+        };
+        let view = ThreadContact::of(fact);
+        match c
+            .contacts
+            .iter_mut()
+            .rev()
+            .find(|t| t.contact == fact.contact)
+        {
+            Some(t) => *t = view,
+            None => c.contacts.push(view),
+        }
     }
 
     /// A contact that exists (open or ended), for references such as `via`.
@@ -426,13 +494,14 @@ impl<S: FactSink> Fold<S> {
             });
         }
         let contact_sym = self.open_contact(event, contact)?;
-        let (channel, direction, has_instance) = match self.contacts.get(&contact_sym) {
+        let (channel, direction, has_instance, status) = match self.contacts.get(&contact_sym) {
             Some(Lifecycle::Open(c)) => (
                 c.fact.channel,
                 c.fact.direction,
                 c.fact.channel_instance.is_some(),
+                c.fact.status,
             ),
-            _ => (Channel::Custom, Direction::Inbound, false),
+            _ => (Channel::Custom, Direction::Inbound, false, None),
         };
         let queue = queue.map(|q| self.names.intern(q));
         let fact = SessionFact {
@@ -453,6 +522,12 @@ impl<S: FactSink> Fold<S> {
             transferred_to: None,
             ended_at: at,
             closure_reason: None,
+            work_item_status: status,
+            participant_rows: 0,
+            transit_records: 0,
+            hold_records: 0,
+            other_records: 0,
+            rep_active_ms: None,
             open: true,
         };
         self.sessions.insert(
@@ -519,9 +594,22 @@ impl<S: FactSink> Fold<S> {
             }
             _ => (None, None, None),
         };
+        let (left_on_reject, left_on_timeout) = match kind {
+            EventKind::ParticipantLeft {
+                reason: Some(r), ..
+            } => (
+                r.eq_ignore_ascii_case("AgentReject"),
+                r.eq_ignore_ascii_case("AgentTimeout"),
+            ),
+            _ => (false, false),
+        };
+        let status = self.session_contact_status(sym);
         let Some(Lifecycle::Open(slot)) = self.sessions.get_mut(&sym) else {
             return Ok(());
         };
+        if let Some(status) = status {
+            slot.fact.work_item_status = status;
+        }
         let f = &mut slot.fact;
         match kind {
             EventKind::SessionOffered { .. } => {
@@ -558,6 +646,7 @@ impl<S: FactSink> Fold<S> {
                         since: existing.span.start,
                     });
                 }
+                slot.fact.participant_rows += 1;
                 slot.participants.push(ParticipantFact {
                     session: sym,
                     participant: p,
@@ -565,6 +654,9 @@ impl<S: FactSink> Fold<S> {
                     mode: *mode,
                     join_reason: reason,
                     left_reason: None,
+                    left_on_reject: false,
+                    left_on_timeout: false,
+                    work_item_status: slot.fact.work_item_status,
                     span: Span::new(at, at),
                     open: true,
                 });
@@ -587,8 +679,12 @@ impl<S: FactSink> Fold<S> {
                 };
                 let mut fact = slot.participants.remove(i);
                 fact.left_reason = reason;
+                fact.left_on_reject = left_on_reject;
+                fact.left_on_timeout = left_on_timeout;
+                fact.work_item_status = slot.fact.work_item_status;
                 fact.span = Span::new(fact.span.start, at);
                 fact.open = false;
+                add_active_time(&mut slot.fact, &fact);
                 self.emit(Fact::Participant(fact));
             }
             EventKind::ParticipantEvent {
@@ -597,6 +693,13 @@ impl<S: FactSink> Fold<S> {
                 ..
             } => {
                 let Some(p) = participant else { return Ok(()) };
+                if *why == ParticipantEventReason::SessionTransferInTransit {
+                    slot.fact.transit_records += 1;
+                } else if *event_type == ParticipantEventType::Hold {
+                    slot.fact.hold_records += 1;
+                } else {
+                    slot.fact.other_records += 1;
+                }
                 let fact = ParticipantEventFact {
                     session: sym,
                     participant: p,
@@ -619,6 +722,8 @@ impl<S: FactSink> Fold<S> {
                 for mut p in participants {
                     p.span = Span::new(p.span.start, at);
                     p.open = false;
+                    p.work_item_status = fact.work_item_status;
+                    add_active_time(&mut fact, &p);
                     self.emit(Fact::Participant(p));
                 }
                 self.emit(Fact::Session(fact));
@@ -647,6 +752,10 @@ impl<S: FactSink> Fold<S> {
                     closed_at: cut,
                     closed_by: None,
                     reopens: c.reopens,
+                    closed_by_agent: None,
+                    contacts: c.contacts.clone(),
+                    closes: c.closes.clone(),
+                    reopened: c.reopened.clone(),
                     open: true,
                 };
                 self.emit(Fact::Conversation(fact));
@@ -684,10 +793,15 @@ impl<S: FactSink> Fold<S> {
             open += 1;
             let Some(cut) = as_of else { continue };
             let mut fact = slot.fact;
-            fact.ended_at = cut;
             let participants = slot.participants.clone();
+            if let Some(status) = self.session_contact_status(sym) {
+                fact.work_item_status = status;
+            }
+            fact.ended_at = cut;
             for mut p in participants {
                 p.span = Span::new(p.span.start, cut);
+                p.work_item_status = fact.work_item_status;
+                add_active_time(&mut fact, &p);
                 self.emit(Fact::Participant(p));
             }
             self.emit(Fact::Session(fact));

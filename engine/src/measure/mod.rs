@@ -5,6 +5,8 @@
 pub mod agent_status;
 pub mod bot_usage;
 pub mod contact_times;
+pub mod conversations;
+pub mod dynamics;
 
 use crate::event::Channel;
 use crate::facts::Fact;
@@ -46,6 +48,117 @@ pub trait Emit {
     fn point(&mut self, keys: Keys, at: Instant, value: i64);
     /// An entity seen at an instant, for metrics that count distinct entities.
     fn entity(&mut self, keys: Keys, at: Instant, id: Sym);
+    /// The entity's latest value, dated `at`: it replaces whatever the entity contributed
+    /// before (`None` withdraws it). For figures that change when an entity does, such as a
+    /// conversation's first contact resolution, counted where it last closed.
+    fn latest(&mut self, keys: Keys, at: Instant, id: Sym, value: Option<i64>);
+    /// The platform settings the report runs with.
+    fn settings(&self) -> &Settings;
+}
+
+/// Platform settings that some definitions depend on, with ccsim's defaults. Set with
+/// `--setting KEY=VALUE` (durations such as `7d`, `30s`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// Gladly's same-agent assignment time limit for email and voicemail (ms).
+    pub same_agent_limit_mail_ms: i64,
+    /// Gladly's same-agent assignment time limit for messaging (ms).
+    pub same_agent_limit_messaging_ms: i64,
+    /// Gladly's conversation reopen window (ms).
+    pub reopen_window_ms: i64,
+    /// SLA threshold per channel (ms), indexed by `Channel as usize`.
+    pub sla_ms: [i64; Channel::ALL.len()],
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        const HOUR: i64 = crate::time::HOUR_MS;
+        let sla_ms = std::array::from_fn(|i| match Channel::ALL[i] {
+            Channel::Phone | Channel::VoiceCall => 30 * crate::time::SECOND_MS,
+            Channel::Chat => crate::time::MINUTE_MS,
+            c if c.is_messaging() => HOUR,
+            _ => 24 * HOUR,
+        });
+        Settings {
+            same_agent_limit_mail_ms: 7 * crate::time::DAY_MS,
+            same_agent_limit_messaging_ms: 7 * crate::time::DAY_MS,
+            reopen_window_ms: 7 * crate::time::DAY_MS,
+            sla_ms,
+        }
+    }
+}
+
+impl Settings {
+    /// Every key `set` accepts, with what it sets and its default.
+    pub fn keys() -> Vec<(String, &'static str, String)> {
+        let d = Settings::default();
+        let text = |ms: i64| crate::examples::compact_duration(ms as f64 / 1000.0);
+        let mut out = vec![
+            (
+                "same_agent_limit.mail".to_string(),
+                "Gladly same-agent assignment time limit, email and voicemail",
+                text(d.same_agent_limit_mail_ms),
+            ),
+            (
+                "same_agent_limit.messaging".to_string(),
+                "Gladly same-agent assignment time limit, messaging",
+                text(d.same_agent_limit_messaging_ms),
+            ),
+            (
+                "reopen_window".to_string(),
+                "Gladly conversation reopen window",
+                text(d.reopen_window_ms),
+            ),
+        ];
+        for (i, c) in Channel::ALL.iter().enumerate() {
+            out.push((
+                format!("sla.{}", c.name()),
+                "SLA threshold for contacts on this channel",
+                text(d.sla_ms[i]),
+            ));
+        }
+        out
+    }
+
+    /// Sets `key` to the duration `value`; the error says what would be valid.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        let seconds = crate::time::parse_duration(value)?;
+        if seconds < 0.0 {
+            return Err(format!(
+                "`{value}` is negative; expected a duration such as 30s or 7d"
+            ));
+        }
+        let ms = (seconds * 1000.0).round() as i64;
+        match key {
+            "same_agent_limit.mail" => self.same_agent_limit_mail_ms = ms,
+            "same_agent_limit.messaging" => self.same_agent_limit_messaging_ms = ms,
+            "reopen_window" => self.reopen_window_ms = ms,
+            _ => {
+                let channel = key
+                    .strip_prefix("sla.")
+                    .and_then(|c| Channel::ALL.iter().position(|x| x.name() == c));
+                match channel {
+                    Some(i) => self.sla_ms[i] = ms,
+                    None => {
+                        return Err(format!(
+                            "unknown setting `{key}`; expected same_agent_limit.mail, same_agent_limit.messaging, reopen_window or sla.CHANNEL (e.g. sla.phone)"
+                        ))
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The same-agent assignment limit for a channel: mail, messaging, or none (phone: each
+    /// call is its own session).
+    pub fn same_agent_limit_ms(&self, channel: Channel) -> Option<i64> {
+        match channel {
+            Channel::Email | Channel::Voicemail => Some(self.same_agent_limit_mail_ms),
+            c if c.is_messaging() => Some(self.same_agent_limit_messaging_ms),
+            _ => None,
+        }
+    }
 }
 
 /// A metric's measure: what one fact contributes.

@@ -11,7 +11,7 @@ use crate::catalog::{Aggregate, Dim, MetricDef, Unit};
 use crate::event::Channel;
 use crate::facts::{Fact, FactSink};
 use crate::ids::{Interner, Sym};
-use crate::measure::{Emit, Keys, Rule};
+use crate::measure::{Emit, Keys, Rule, Settings};
 use crate::time::{Instant, Span};
 
 /// Rule versions the user fixed with `--definition KEY=VERSION`; other rules follow the date.
@@ -68,6 +68,8 @@ pub struct ReportSpec {
     pub definitions: Definitions,
     /// Overrides the data-available-from date of every metric that has one.
     pub available_from: Option<Instant>,
+    /// Platform settings (same-agent limits, reopen window, SLA thresholds).
+    pub settings: Settings,
 }
 
 /// A group: the value of each grouping dimension a contribution falls under.
@@ -102,6 +104,9 @@ pub struct Aggregator {
     /// (distinct entities for distinct counts).
     unavailable: Vec<u64>,
     unavailable_seen: FxHashSet<(usize, Sym)>,
+    /// The standing contribution of each entity to a `latest` metric: (metric, entity) to
+    /// (group, value).
+    standing: FxHashMap<(usize, Sym), (GroupKey, i64)>,
 }
 
 impl Aggregator {
@@ -131,6 +136,7 @@ impl Aggregator {
             seen: FxHashSet::default(),
             unavailable: vec![0; metrics],
             unavailable_seen: FxHashSet::default(),
+            standing: FxHashMap::default(),
         }
     }
 
@@ -153,6 +159,18 @@ impl Aggregator {
             .or_default();
         acc.sum += value;
         acc.n += 1;
+    }
+
+    /// Takes back a contribution made earlier to the current metric.
+    fn withdraw(&mut self, group: GroupKey, value: i64) {
+        let key = (self.metric, group);
+        if let Some(acc) = self.totals.get_mut(&key) {
+            acc.sum -= value;
+            acc.n -= 1;
+            if acc.n <= 0 {
+                self.totals.remove(&key);
+            }
+        }
     }
 
     /// Whether a contribution at `at` precedes the current metric's data; tallies it if so.
@@ -269,7 +287,10 @@ impl Aggregator {
 fn figure(def: &MetricDef, sum: i64, n: i64) -> Option<f64> {
     let scale = match def.unit {
         Unit::Seconds => 1000.0,
+        Unit::Minutes => 60_000.0,
         Unit::Count => 1.0,
+        // Contributions are 0 or 1; their mean is a share, shown as a percentage.
+        Unit::Percent => 0.01,
     };
     match def.aggregate {
         Aggregate::Sum => Some(sum as f64 / scale),
@@ -359,6 +380,25 @@ impl Emit for Aggregator {
         let keys = self.group(keys);
         let bucket = self.calendar.as_mut().map(|c| c.bucket(at).0);
         self.add(bucket, keys, value);
+    }
+
+    fn latest(&mut self, keys: Keys, at: Instant, id: Sym, value: Option<i64>) {
+        if let Some((group, old)) = self.standing.remove(&(self.metric, id)) {
+            self.withdraw(group, old);
+        }
+        let Some(value) = value else { return };
+        if self.unavailable_at(at, Some(id)) || at < self.window.start || at >= self.window.end {
+            return;
+        }
+        let keys = self.group(keys);
+        let bucket = self.calendar.as_mut().map(|c| c.bucket(at).0);
+        self.add(bucket, keys, value);
+        self.standing
+            .insert((self.metric, id), (GroupKey { bucket, keys }, value));
+    }
+
+    fn settings(&self) -> &Settings {
+        &self.spec.settings
     }
 
     fn entity(&mut self, keys: Keys, at: Instant, id: Sym) {
