@@ -5,7 +5,7 @@
 use std::fmt;
 
 use crate::measure::{
-    agent_status, bot_usage, contact_times, conversations, dynamics, Measure, Rule,
+    agent_status, bot_usage, contact_times, conversations, dynamics, handle_time, Measure, Rule,
 };
 
 /// The unit of a metric's figure.
@@ -19,6 +19,8 @@ pub enum Unit {
     Count,
     /// A percentage: a share of 0/1 contributions, times 100.
     Percent,
+    /// A plain ratio of two quantities of the same unit.
+    Ratio,
 }
 
 impl fmt::Display for Unit {
@@ -28,6 +30,7 @@ impl fmt::Display for Unit {
             Unit::Minutes => "min",
             Unit::Count => "count",
             Unit::Percent => "%",
+            Unit::Ratio => "ratio",
         })
     }
 }
@@ -41,6 +44,10 @@ pub enum Aggregate {
     Mean,
     /// How many distinct entities contributed (each counted once per group).
     Distinct,
+    /// The sum of numerator contributions over the sum of denominator contributions
+    /// ([`crate::measure::Part`]), times 100 for [`Unit::Percent`]; undefined when the
+    /// denominator is zero.
+    Ratio,
 }
 
 /// A dimension a report can be grouped by.
@@ -207,6 +214,7 @@ pub static FAMILIES: &[&[MetricDef]] = &[
     conversations::METRICS,
     bot_usage::METRICS,
     dynamics::METRICS,
+    handle_time::METRICS,
 ];
 
 /// Every metric ccsim knows, in catalog order.

@@ -407,6 +407,75 @@ pub struct TicketFact {
     pub at: Instant,
 }
 
+/// What a stretch of an agent's time on a customer profile counts as (seed 002, "Handle Time").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkKind {
+    /// During an active contact of the customer: the one chosen by Gladly's channel order when
+    /// several are active.
+    Contact,
+    /// After a contact ended, before its conversation closed or another contact began.
+    AfterContact {
+        /// Whether the agent was available on at least one channel meanwhile.
+        agent_available: bool,
+    },
+    /// In an open (or waiting) conversation, neither during nor after a contact.
+    OpenConversation,
+    /// The customer had no open conversation.
+    NoOpenConversation,
+}
+
+/// A stretch of an agent's time on one customer's profile during which everything that
+/// decides its attribution stayed the same: the rows behind handle time, occupancy and the
+/// concurrency denominator. Time counts only while the agent views the profile (the latest
+/// one opened) and is neither Away nor logged out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WorkSpanFact {
+    /// The agent.
+    pub agent: Sym,
+    /// The customer whose profile was on screen.
+    pub customer: Sym,
+    /// The open conversation the time counts for, if any.
+    pub conversation: Option<Sym>,
+    /// The active contact (`Contact`) or the contact that ended (`AfterContact`).
+    pub contact: Option<Sym>,
+    /// That contact's channel.
+    pub channel: Option<Channel>,
+    /// What the time counts as.
+    pub kind: WorkKind,
+    /// Whether the task panel was open on the profile.
+    pub task_panel: bool,
+    /// Whether the agent had joined (or been assigned) the contact (`Contact` only).
+    pub joined: bool,
+    /// When it began and ended (the cut-off when open).
+    pub span: Span,
+    /// Still running at the real-time cut-off.
+    pub open: bool,
+}
+
+/// One agent's contact handle time on one contact (a Gladly work session: agent × contact),
+/// emitted when the contact ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WorkSessionFact {
+    /// The agent.
+    pub agent: Sym,
+    /// The contact.
+    pub contact: Sym,
+    /// The contact's customer.
+    pub customer: Sym,
+    /// The contact's conversation, if any.
+    pub conversation: Option<Sym>,
+    /// The contact's channel.
+    pub channel: Channel,
+    /// From the first to the last moment of the agent's contact handle time on the contact.
+    pub span: Span,
+    /// The agent's contact handle time on the contact (ms).
+    pub handle_ms: i64,
+    /// The part of it after the agent joined or was assigned the contact (ms).
+    pub joined_ms: i64,
+    /// The contact was still active at the real-time cut-off.
+    pub open: bool,
+}
+
 /// Any fact row, as handed to a [`FactSink`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum Fact {
@@ -434,6 +503,10 @@ pub enum Fact {
     BotConversation(BotConversationFact),
     /// A ticket of a bot session.
     Ticket(TicketFact),
+    /// A stretch of an agent's time on a customer profile, attributed for handle time.
+    WorkSpan(WorkSpanFact),
+    /// One agent's handle time on one contact (a Gladly work session).
+    WorkSession(WorkSessionFact),
 }
 
 impl Fact {
@@ -449,6 +522,8 @@ impl Fact {
             Fact::Participant(f) => f.open,
             Fact::Profile(f) => f.open,
             Fact::BotSession(f) => f.open,
+            Fact::WorkSpan(f) => f.open,
+            Fact::WorkSession(f) => f.open,
             Fact::ParticipantEvent(_) | Fact::BotConversation(_) | Fact::Ticket(_) => false,
         }
     }

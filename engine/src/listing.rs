@@ -121,6 +121,7 @@ pub fn catalog_markdown() -> String {
                 crate::catalog::Aggregate::Sum => "sum",
                 crate::catalog::Aggregate::Mean => "mean",
                 crate::catalog::Aggregate::Distinct => "distinct count",
+                crate::catalog::Aggregate::Ratio => "ratio of sums",
             }
         ));
         s.push_str(&format!("- Dimensions: {}\n", dims(m)));

@@ -10,6 +10,7 @@ mod bots;
 mod error;
 mod profiles;
 mod work;
+mod work_time;
 
 use rustc_hash::FxHashMap;
 
@@ -32,6 +33,7 @@ pub struct Fold<S> {
     sessions: FxHashMap<Sym, Lifecycle<work::SessionSlot>>,
     views: FxHashMap<(Sym, Sym, profiles::Panel), Instant>,
     bot_sessions: FxHashMap<Sym, Lifecycle<bots::BotSessionSlot>>,
+    work_time: work_time::WorkTime,
 }
 
 /// An entity that is open (with its state) or closed (with when).
@@ -86,6 +88,7 @@ impl<S: FactSink> Fold<S> {
             sessions: FxHashMap::default(),
             views: FxHashMap::default(),
             bot_sessions: FxHashMap::default(),
+            work_time: work_time::WorkTime::default(),
         }
     }
 
@@ -192,6 +195,8 @@ impl<S: FactSink> Fold<S> {
             | K::TicketCreated { .. }
             | K::BotSessionEnded { .. } => self.bot_event(name, at, &event.kind),
         }?;
+        // Handle time joins what the checks above accepted; it refuses nothing.
+        self.work_time_event(at, &event.kind);
         self.last_at = Some(at);
         self.events += 1;
         Ok(())
@@ -202,6 +207,7 @@ impl<S: FactSink> Fold<S> {
     /// decide which metrics count open entities. The counts are returned too.
     pub fn finish(mut self, as_of: Option<Instant>) -> Folded<S> {
         let cut = as_of.or(self.last_at);
+        self.finish_work_time(cut);
         let mut open = OpenEntities::default();
         open.add(EntityKind::Agent, self.finish_agents(cut));
         open.add(EntityKind::Conversation, self.finish_conversations(cut));

@@ -7,6 +7,7 @@ pub mod bot_usage;
 pub mod contact_times;
 pub mod conversations;
 pub mod dynamics;
+pub mod handle_time;
 
 use crate::event::Channel;
 use crate::facts::Fact;
@@ -54,6 +55,36 @@ pub trait Emit {
     fn latest(&mut self, keys: Keys, at: Instant, id: Sym, value: Option<i64>);
     /// The platform settings the report runs with.
     fn settings(&self) -> &Settings;
+    /// A contribution to one part of a group's figure: a ratio metric's figure is its
+    /// numerator over its denominator; any other metric's figure is its numerator.
+    fn ratio_part(&mut self, keys: Keys, amount: Amount, part: Part);
+}
+
+/// Which part of a group's figure a contribution adds to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Part {
+    /// The numerator (the whole figure of a metric that is not a ratio).
+    Numerator,
+    /// The denominator of a ratio.
+    Denominator,
+}
+
+/// What a contribution to a [`Part`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Amount {
+    /// Time spent: cut to the window and split across buckets, as [`Emit::span`] does.
+    Span(Span),
+    /// A value at an instant, as [`Emit::point`] takes it.
+    Point(Instant, i64),
+    /// Time covered by `owner` (an agent, say): cut like `Span`, but where contributions of
+    /// one owner overlap within a group the overlap counts once. The part is the sum over
+    /// owners of each owner's union of time.
+    Covered {
+        /// Whose time it is.
+        owner: Sym,
+        /// The time.
+        span: Span,
+    },
 }
 
 /// Platform settings that some definitions depend on, with ccsim's defaults. Set with

@@ -11,7 +11,7 @@ use crate::catalog::{Aggregate, Dim, MetricDef, Unit};
 use crate::event::Channel;
 use crate::facts::{Fact, FactSink};
 use crate::ids::{Interner, Sym};
-use crate::measure::{Emit, Keys, Rule, Settings};
+use crate::measure::{Amount, Emit, Keys, Part, Rule, Settings};
 use crate::time::{Instant, Span};
 
 /// Rule versions the user fixed with `--definition KEY=VERSION`; other rules follow the date.
@@ -84,6 +84,8 @@ struct GroupKey {
 struct Acc {
     sum: i64,
     n: i64,
+    /// The denominator of a ratio metric.
+    den: i64,
 }
 
 /// Builds a report from facts. Feed it to the fold, then call [`Aggregator::finish`].
@@ -107,6 +109,9 @@ pub struct Aggregator {
     /// The standing contribution of each entity to a `latest` metric: (metric, entity) to
     /// (group, value).
     standing: FxHashMap<(usize, Sym), (GroupKey, i64)>,
+    /// Time covered per (metric, group, part, owner), as sorted disjoint spans; added to the
+    /// totals when the report is finished.
+    covered: FxHashMap<(usize, GroupKey, Part, Sym), Vec<Span>>,
 }
 
 impl Aggregator {
@@ -137,6 +142,7 @@ impl Aggregator {
             unavailable: vec![0; metrics],
             unavailable_seen: FxHashSet::default(),
             standing: FxHashMap::default(),
+            covered: FxHashMap::default(),
         }
     }
 
@@ -159,6 +165,56 @@ impl Aggregator {
             .or_default();
         acc.sum += value;
         acc.n += 1;
+    }
+
+    /// Adds to the numerator (as [`Aggregator::add`] does) or the denominator of a group.
+    fn add_part(&mut self, bucket: Option<Instant>, keys: Keys, value: i64, part: Part) {
+        match part {
+            Part::Numerator => self.add(bucket, keys, value),
+            Part::Denominator => {
+                let group = GroupKey { bucket, keys };
+                self.totals.entry((self.metric, group)).or_default().den += value;
+            }
+        }
+    }
+
+    /// Cuts `span` to the window (and the current metric's data-available date) and at bucket
+    /// boundaries, and hands each piece to `each` with its bucket.
+    fn pieces(&mut self, span: Span, mut each: impl FnMut(&mut Self, Option<Instant>, Span)) {
+        let mut window = self.window;
+        if let Some(cutoff) = self.cutoffs[self.metric] {
+            if span.start < cutoff {
+                self.unavailable_at(span.start, None);
+            }
+            window.start = window.start.max(cutoff);
+        }
+        let Some(piece) = span.intersect(window) else {
+            return;
+        };
+        match self.calendar.take() {
+            None => each(self, None, piece),
+            Some(mut cal) => {
+                cal.split(piece, |bucket, part| each(self, Some(bucket), part));
+                // Put it back with the bucket it remembers.
+                self.calendar = Some(cal);
+            }
+        }
+    }
+
+    /// Adds every covered time to its group's totals: per owner, the union's length.
+    fn settle_covered(&mut self) {
+        let covered = std::mem::take(&mut self.covered);
+        for ((metric, group, part, _), spans) in covered {
+            let total: i64 = spans.iter().map(|s| s.millis()).sum();
+            let acc = self.totals.entry((metric, group)).or_default();
+            match part {
+                Part::Numerator => {
+                    acc.sum += total;
+                    acc.n += 1;
+                }
+                Part::Denominator => acc.den += total,
+            }
+        }
     }
 
     /// Takes back a contribution made earlier to the current metric.
@@ -189,7 +245,8 @@ impl Aggregator {
     }
 
     /// The finished report; `names` resolves the symbols in the facts.
-    pub fn finish(self, names: &Interner, events: u64, mut notes: Vec<String>) -> Report {
+    pub fn finish(mut self, names: &Interner, events: u64, mut notes: Vec<String>) -> Report {
+        self.settle_covered();
         let spec = &self.spec;
         let mut rows = Vec::new();
         let mut sorted: Vec<(&(usize, GroupKey), &Acc)> = self.totals.iter().collect();
@@ -208,7 +265,7 @@ impl Aggregator {
                         .iter()
                         .map(|d| self.label(*d, key, names))
                         .collect(),
-                    value: figure(def, acc.sum, acc.n),
+                    value: figure(def, acc.sum, acc.n, acc.den),
                 });
             }
             if !any && spec.group_by.is_empty() {
@@ -216,7 +273,7 @@ impl Aggregator {
                     metric: def.id,
                     unit: def.unit,
                     group: Vec::new(),
-                    value: figure(def, 0, 0),
+                    value: figure(def, 0, 0, 0),
                 });
             }
         }
@@ -241,8 +298,15 @@ impl Aggregator {
             let summary = crate::catalog::rule(rule)
                 .and_then(|r| r.version(version))
                 .map_or("", |v| v.summary);
+            let undated = crate::catalog::rule(rule).is_some_and(|r| {
+                r.versions
+                    .iter()
+                    .all(|v| v.from.is_none() && v.until.is_none())
+            });
             let how = if spec.definitions.fixed(rule).is_some() {
                 "fixed by --definition"
+            } else if undated {
+                "the default reading"
             } else {
                 "by the data's date"
             };
@@ -284,19 +348,41 @@ impl Aggregator {
 }
 
 /// The figure of a metric from its running totals, in the metric's unit.
-fn figure(def: &MetricDef, sum: i64, n: i64) -> Option<f64> {
+fn figure(def: &MetricDef, sum: i64, n: i64, den: i64) -> Option<f64> {
     let scale = match def.unit {
         Unit::Seconds => 1000.0,
         Unit::Minutes => 60_000.0,
         Unit::Count => 1.0,
         // Contributions are 0 or 1; their mean is a share, shown as a percentage.
         Unit::Percent => 0.01,
+        Unit::Ratio => 1.0,
     };
     match def.aggregate {
         Aggregate::Sum => Some(sum as f64 / scale),
         Aggregate::Mean => (n > 0).then(|| sum as f64 / n as f64 / scale),
         Aggregate::Distinct => Some(sum as f64),
+        Aggregate::Ratio => {
+            let times = if def.unit == Unit::Percent {
+                100.0
+            } else {
+                1.0
+            };
+            (den != 0).then(|| sum as f64 / den as f64 * times)
+        }
     }
+}
+
+/// Adds `span` to sorted disjoint `spans`, merging what it overlaps or touches.
+fn cover(spans: &mut Vec<Span>, span: Span) {
+    let first = spans.partition_point(|s| s.end < span.start);
+    let mut merged = span;
+    let mut last = first;
+    while last < spans.len() && spans[last].start <= merged.end {
+        merged.start = merged.start.min(spans[last].start);
+        merged.end = merged.end.max(spans[last].end);
+        last += 1;
+    }
+    spans.splice(first..last, [merged]);
 }
 
 /// Each metric's data-available-from instant: the report's override, or the metric's own.
@@ -350,26 +436,30 @@ impl Emit for Aggregator {
     }
 
     fn span(&mut self, keys: Keys, span: Span) {
-        let mut window = self.window;
-        if let Some(cutoff) = self.cutoffs[self.metric] {
-            if span.start < cutoff {
-                self.unavailable_at(span.start, None);
-            }
-            window.start = window.start.max(cutoff);
-        }
-        let Some(piece) = span.intersect(window) else {
-            return;
-        };
         let keys = self.group(keys);
-        match self.calendar.take() {
-            None => self.add(None, keys, piece.millis()),
-            Some(mut cal) => {
-                cal.split(piece, |bucket, part| {
-                    self.add(Some(bucket), keys, part.millis())
-                });
-                // Put it back with the bucket it remembers.
-                self.calendar = Some(cal);
+        self.pieces(span, |me, bucket, piece| {
+            me.add(bucket, keys, piece.millis())
+        });
+    }
+
+    fn ratio_part(&mut self, keys: Keys, amount: Amount, part: Part) {
+        let keys = self.group(keys);
+        match amount {
+            Amount::Span(span) => self.pieces(span, |me, bucket, piece| {
+                me.add_part(bucket, keys, piece.millis(), part)
+            }),
+            Amount::Point(at, value) => {
+                if self.unavailable_at(at, None) || at < self.window.start || at >= self.window.end
+                {
+                    return;
+                }
+                let bucket = self.calendar.as_mut().map(|c| c.bucket(at).0);
+                self.add_part(bucket, keys, value, part);
             }
+            Amount::Covered { owner, span } => self.pieces(span, |me, bucket, piece| {
+                let key = (me.metric, GroupKey { bucket, keys }, part, owner);
+                cover(me.covered.entry(key).or_default(), piece);
+            }),
         }
     }
 
