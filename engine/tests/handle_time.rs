@@ -460,3 +460,29 @@ fn after_contact_time_belongs_to_the_last_contact_and_a_reopen_starts_afresh() {
     );
     assert_eq!(report.value("gladly.after_contact_time", phone), None);
 }
+
+#[test]
+fn the_same_contact_crosses_midnight_in_kathmandu_but_not_in_utc() {
+    // Cleo's chat (Ana on it 18:05-18:20 and 18:45-18:50 UTC) crosses Kathmandu's midnight
+    // (18:15 UTC, +05:45) but stays on 3 May in UTC.
+    let chat_by_day = |tz: &str| {
+        let req = ReportRequest {
+            tz: Some(tz.into()),
+            group_by: vec!["channel".into(), "day".into()],
+            metrics: vec!["gladly.contact_handle_time".into()],
+            ..Default::default()
+        };
+        let report = run(NIGHT, req);
+        let day = |d: &str| {
+            report.value(
+                "gladly.contact_handle_time",
+                &[(Dim::Channel, "chat"), (Dim::Day, d)],
+            )
+        };
+        (day("2021-05-03"), day("2021-05-04"))
+    };
+    // UTC: 15 + 5 = 20 minutes, all on 3 May.
+    assert_eq!(chat_by_day("UTC"), (Some(min(20.0)), None));
+    // Kathmandu: 18:05-18:15 (10 min) on 3 May; 18:15-18:20 and 18:45-18:50 (10 min) on 4 May.
+    assert_eq!(chat_by_day("Asia/Kathmandu"), (Some(min(10.0)), Some(min(10.0))));
+}
