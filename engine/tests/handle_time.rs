@@ -484,5 +484,8 @@ fn the_same_contact_crosses_midnight_in_kathmandu_but_not_in_utc() {
     // UTC: 15 + 5 = 20 minutes, all on 3 May.
     assert_eq!(chat_by_day("UTC"), (Some(min(20.0)), None));
     // Kathmandu: 18:05-18:15 (10 min) on 3 May; 18:15-18:20 and 18:45-18:50 (10 min) on 4 May.
-    assert_eq!(chat_by_day("Asia/Kathmandu"), (Some(min(10.0)), Some(min(10.0))));
+    assert_eq!(
+        chat_by_day("Asia/Kathmandu"),
+        (Some(min(10.0)), Some(min(10.0)))
+    );
 }
