@@ -84,6 +84,17 @@ impl Dim {
         Dim::BotVersion,
     ];
 
+    /// Time, agent, channel and queue: how contact-, conversation- and session-level metrics
+    /// group.
+    pub const WORK: &'static [Dim] = &[
+        Dim::Day,
+        Dim::Interval,
+        Dim::Month,
+        Dim::Agent,
+        Dim::Channel,
+        Dim::Queue,
+    ];
+
     /// The name used on the command line and in reports.
     pub fn name(self) -> &'static str {
         match self {

@@ -152,16 +152,26 @@ pub fn replay_file(
     format: Option<Format>,
     request: &ReportRequest,
 ) -> Result<Vec<SectionReport>, RunError> {
-    // Check the settings before reading anything.
+    let sections = sections_for(path, format, request)?;
+    let mut source = open_log(path, format)?;
+    Ok(replay_sections(&mut *source, sections)?)
+}
+
+/// The sections `request` asks for on the log at `path`: the settings are checked before
+/// anything is read, and the log is read once first when a default window needs the date of
+/// its last event.
+fn sections_for(
+    path: &Path,
+    format: Option<Format>,
+    request: &ReportRequest,
+) -> Result<Vec<Section>, RunError> {
     request.to_sections(None)?;
     let last = if request.needs_last_event() {
         last_event(path, format)?
     } else {
         None
     };
-    let sections = request.to_sections(last)?;
-    let mut source = open_log(path, format)?;
-    Ok(replay_sections(&mut *source, sections)?)
+    Ok(request.to_sections(last)?)
 }
 
 /// The bot sessions behind the bot usage report's figures, for `--rows`.
@@ -170,13 +180,7 @@ pub fn bot_usage_rows(
     format: Option<Format>,
     request: &ReportRequest,
 ) -> Result<crate::report::Rows, RunError> {
-    request.to_sections(None)?;
-    let last = if request.needs_last_event() {
-        last_event(path, format)?
-    } else {
-        None
-    };
-    let sections = request.to_sections(last)?;
+    let sections = sections_for(path, format, request)?;
     let Some(first) = sections.first() else {
         return Err(RunError::Request(RequestError {
             setting: "--rows",

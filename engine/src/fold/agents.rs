@@ -123,25 +123,7 @@ impl<S: FactSink> Fold<S> {
             }
             None => return Ok(()),
         };
-        for (i, since) in available.iter().enumerate() {
-            if let Some(since) = since {
-                let channel = Channel::ALL[i];
-                let span = Span::new(*since, at);
-                self.emit(Fact::Availability(AvailabilityInterval {
-                    agent: sym,
-                    channel,
-                    span,
-                    open: false,
-                }));
-            }
-        }
-        if let Some(since) = focus {
-            self.emit(Fact::Focus(FocusInterval {
-                agent: sym,
-                span: Span::new(since, at),
-                open: false,
-            }));
-        }
+        self.end_presence(sym, available, focus, at, false);
         Ok(())
     }
 
@@ -279,6 +261,35 @@ impl<S: FactSink> Fold<S> {
     }
 
     /// Emits or counts what is still open for every agent; returns the logged-in count.
+    /// Emits the availability and Focus stretches of `agent` that end at `end` (a logout, or
+    /// the cut-off when `open`).
+    fn end_presence(
+        &mut self,
+        agent: Sym,
+        available: [Option<Instant>; CHANNELS],
+        focus: Option<Instant>,
+        end: Instant,
+        open: bool,
+    ) {
+        for (i, since) in available.iter().enumerate() {
+            if let Some(since) = since {
+                self.emit(Fact::Availability(AvailabilityInterval {
+                    agent,
+                    channel: Channel::ALL[i],
+                    span: Span::new(*since, end),
+                    open,
+                }));
+            }
+        }
+        if let Some(since) = focus {
+            self.emit(Fact::Focus(FocusInterval {
+                agent,
+                span: Span::new(since, end),
+                open,
+            }));
+        }
+    }
+
     pub(super) fn finish_agents(&mut self, as_of: Option<Instant>) -> u64 {
         let mut open = 0;
         for sym in sorted_keys(&self.agents) {
@@ -301,25 +312,7 @@ impl<S: FactSink> Fold<S> {
                 span: Span::new(cur.since, cut),
                 ended_by: StatusEnd::Open,
             }));
-            for (i, since) in available.iter().enumerate() {
-                if let Some(since) = since {
-                    let span = Span::new(*since, cut);
-                    let channel = Channel::ALL[i];
-                    self.emit(Fact::Availability(AvailabilityInterval {
-                        agent: sym,
-                        channel,
-                        span,
-                        open: true,
-                    }));
-                }
-            }
-            if let Some(since) = focus {
-                self.emit(Fact::Focus(FocusInterval {
-                    agent: sym,
-                    span: Span::new(since, cut),
-                    open: true,
-                }));
-            }
+            self.end_presence(sym, available, focus, cut, true);
         }
         open
     }

@@ -13,14 +13,7 @@ use crate::facts::{ContactFact, Fact};
 /// The Gladly seed.
 const GLADLY: &str = "002_043ce0648a6d9af5.txt";
 /// Contact metrics group by time, agent, channel and queue.
-const CONTACT_DIMS: &[Dim] = &[
-    Dim::Day,
-    Dim::Interval,
-    Dim::Month,
-    Dim::Agent,
-    Dim::Channel,
-    Dim::Queue,
-];
+const CONTACT_DIMS: &[Dim] = Dim::WORK;
 
 fn contact(fact: &Fact) -> Option<&ContactFact> {
     match fact {

@@ -17,14 +17,7 @@ use crate::time::Instant;
 /// The Gladly seed.
 const GLADLY: &str = "002_043ce0648a6d9af5.txt";
 /// Conversation metrics group by time, agent, channel and queue.
-const CONVERSATION_DIMS: &[Dim] = &[
-    Dim::Day,
-    Dim::Interval,
-    Dim::Month,
-    Dim::Agent,
-    Dim::Channel,
-    Dim::Queue,
-];
+const CONVERSATION_DIMS: &[Dim] = Dim::WORK;
 
 /// The FCR definition, which Gladly changed for data from 2021-06-10.
 pub static FCR_RULE: Rule = Rule {

@@ -35,14 +35,7 @@ const DYNAMICS: &str = "000_0050631083f1a627.txt";
 const FAMILY: &str = "Dynamics 365 session metrics";
 
 /// Session metrics group by time, the session's agent, channel and queue.
-const SESSION_DIMS: &[Dim] = &[
-    Dim::Day,
-    Dim::Interval,
-    Dim::Month,
-    Dim::Agent,
-    Dim::Channel,
-    Dim::Queue,
-];
+const SESSION_DIMS: &[Dim] = Dim::WORK;
 /// Participant metrics group by time and the participant.
 const PARTICIPANT_DIMS: &[Dim] = &[Dim::Day, Dim::Interval, Dim::Month, Dim::Agent];
 

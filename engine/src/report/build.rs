@@ -94,7 +94,12 @@ pub struct Aggregator {
     calendar: Option<Calendar>,
     window: Span,
     metric: usize,
-    totals: FxHashMap<(usize, GroupKey), Acc>,
+    /// Running totals, one per (metric, group) seen; `index` finds them.
+    accs: Vec<Acc>,
+    index: FxHashMap<(usize, GroupKey), u32>,
+    /// Per metric: the group it last added to and its totals' place, so runs of
+    /// contributions to one group skip the hash lookup.
+    last: Vec<Option<(GroupKey, u32)>>,
     /// Per rule version used: (rule, version, last fact that used it, facts that did).
     rule_use: Vec<(&'static str, &'static str, u64, u64)>,
     facts: u64,
@@ -134,7 +139,9 @@ impl Aggregator {
             spec,
             window,
             metric: 0,
-            totals: FxHashMap::default(),
+            accs: Vec::new(),
+            index: FxHashMap::default(),
+            last: vec![None; metrics],
             rule_use: Vec::new(),
             facts: 0,
             cutoffs,
@@ -158,11 +165,25 @@ impl Aggregator {
         }
     }
 
+    /// The running totals of `group` in `metric`, created empty on first use.
+    fn acc(&mut self, metric: usize, group: GroupKey) -> &mut Acc {
+        let at = match self.last[metric] {
+            Some((g, at)) if g == group => at,
+            _ => {
+                let next = self.accs.len() as u32;
+                let at = *self.index.entry((metric, group)).or_insert(next);
+                if at == next {
+                    self.accs.push(Acc::default());
+                }
+                self.last[metric] = Some((group, at));
+                at
+            }
+        };
+        &mut self.accs[at as usize]
+    }
+
     fn add(&mut self, bucket: Option<Instant>, keys: Keys, value: i64) {
-        let acc = self
-            .totals
-            .entry((self.metric, GroupKey { bucket, keys }))
-            .or_default();
+        let acc = self.acc(self.metric, GroupKey { bucket, keys });
         acc.sum += value;
         acc.n += 1;
     }
@@ -173,7 +194,7 @@ impl Aggregator {
             Part::Numerator => self.add(bucket, keys, value),
             Part::Denominator => {
                 let group = GroupKey { bucket, keys };
-                self.totals.entry((self.metric, group)).or_default().den += value;
+                self.acc(self.metric, group).den += value;
             }
         }
     }
@@ -206,7 +227,7 @@ impl Aggregator {
         let covered = std::mem::take(&mut self.covered);
         for ((metric, group, part, _), spans) in covered {
             let total: i64 = spans.iter().map(|s| s.millis()).sum();
-            let acc = self.totals.entry((metric, group)).or_default();
+            let acc = self.acc(metric, group);
             match part {
                 Part::Numerator => {
                     acc.sum += total;
@@ -219,13 +240,10 @@ impl Aggregator {
 
     /// Takes back a contribution made earlier to the current metric.
     fn withdraw(&mut self, group: GroupKey, value: i64) {
-        let key = (self.metric, group);
-        if let Some(acc) = self.totals.get_mut(&key) {
+        if let Some(&at) = self.index.get(&(self.metric, group)) {
+            let acc = &mut self.accs[at as usize];
             acc.sum -= value;
             acc.n -= 1;
-            if acc.n <= 0 {
-                self.totals.remove(&key);
-            }
         }
     }
 
@@ -249,7 +267,13 @@ impl Aggregator {
         self.settle_covered();
         let spec = &self.spec;
         let mut rows = Vec::new();
-        let mut sorted: Vec<(&(usize, GroupKey), &Acc)> = self.totals.iter().collect();
+        // Groups whose every contribution was withdrawn have no row.
+        let mut sorted: Vec<(&(usize, GroupKey), &Acc)> = self
+            .index
+            .iter()
+            .map(|(key, &at)| (key, &self.accs[at as usize]))
+            .filter(|(_, acc)| acc.n > 0 || acc.den != 0)
+            .collect();
         sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
         for (i, def) in spec.metrics.iter().enumerate() {
             let mut any = false;
