@@ -42,6 +42,113 @@ pub enum Command {
         after_help = "Example:\n  ccsim export --tables dynamics day.jsonl out/\n  ccsim export --tables dynamics day.ccslog out/ --as-of 2025-06-02T11:00:00Z\n\nWrites msdyn_ocliveworkitem.csv, msdyn_ocsession.csv, msdyn_sessionparticipant.csv,\nmsdyn_ocsessionparticipantevent.csv and systemuser.csv into the existing folder DIR,\neach under its final name only when complete."
     )]
     Export(ExportArgs),
+    /// Simulate a scenario into an event log (binary or JSON Lines, by the extension).
+    #[command(
+        after_help = "Example:\n  ccsim simulate scenarios/default-week.toml --seed 7 --out week.ccslog\n  ccsim simulate scenarios/bench/mm6m.toml --replications 4 --out mm6m.jsonl\n\nWith --replications N > 1, writes one log per replication: mm6m-1.jsonl .. mm6m-4.jsonl.\nScenario files are described in docs/scenarios.md."
+    )]
+    Simulate(SimulateArgs),
+    /// Simulate a scenario and report on it in one pass (no log unless --out).
+    #[command(
+        after_help = "Example:\n  ccsim run                                   # the embedded default week\n  ccsim run scenarios/bench/mm6m.toml --metrics queue.asa,queue.abandoned\n  ccsim run scenarios/bench/mm6m.toml --replications 10 --group-by day --format csv\n\nWith --replications N > 1, each figure is the mean over the replications with its 95 %\nconfidence half-width. Reports start after the scenario's warm-up unless --from is given."
+    )]
+    Run(RunArgs),
+}
+
+/// `ccsim simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// The seed; the same scenario and seed give the same log, byte for byte.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Independent replications, run in parallel, each with a seed derived from --seed.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub replications: usize,
+    /// The log to write (.ccslog or .jsonl); written to a temporary file, then renamed.
+    #[arg(long, value_name = "LOG")]
+    pub out: PathBuf,
+    /// Write this format instead of the one the extension names.
+    #[arg(long, value_enum)]
+    pub log_format: Option<LogFormat>,
+}
+
+/// `ccsim run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The scenario file (TOML); without one, the embedded default week
+    /// (scenarios/default-week.toml).
+    pub scenario: Option<PathBuf>,
+    /// The seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Independent replications, run in parallel; figures come with 95 % confidence intervals.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub replications: usize,
+    /// Also write the simulated log here (one per replication when there are several).
+    #[arg(long, value_name = "LOG")]
+    pub out: Option<PathBuf>,
+    /// Write the log in this format instead of the one the extension names.
+    #[arg(long, value_enum)]
+    pub log_format: Option<LogFormat>,
+    /// Reporting time zone, an IANA name.
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    pub tz: String,
+    /// Window start (default: the end of the scenario's warm-up).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Window end: a date (that whole day is included) or an RFC 3339 timestamp (excluded).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Group by these dimensions: day, interval, month, agent, channel, queue, bot, bot_version.
+    #[arg(long, value_name = "DIM,...", value_delimiter = ',')]
+    pub group_by: Vec<String>,
+    /// Interval length in minutes for --group-by interval: 15, 30 or 60.
+    #[arg(long, value_name = "MINUTES")]
+    pub interval: Option<u32>,
+    /// Only these metric ids (default: every metric that supports the grouping).
+    #[arg(long, value_name = "ID,...", value_delimiter = ',')]
+    pub metrics: Vec<String>,
+    /// Fix a versioned definition instead of choosing by the data's date, e.g. idle=legacy.
+    #[arg(long = "definition", value_name = "KEY=VERSION")]
+    pub definitions: Vec<String>,
+    /// A named report, e.g. bot-usage.
+    #[arg(long, value_name = "NAME")]
+    pub report: Option<String>,
+    /// A platform setting the definitions depend on (see `ccsim metrics --settings`).
+    #[arg(long = "setting", value_name = "KEY=VALUE")]
+    pub settings: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+}
+
+impl RunArgs {
+    /// The report request these flags make (checked by the engine in one place).
+    pub fn request(&self) -> ccsim_engine::request::ReportRequest {
+        ccsim_engine::request::ReportRequest {
+            tz: Some(self.tz.clone()),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            as_of: None,
+            group_by: self.group_by.clone(),
+            interval: self.interval,
+            metrics: self.metrics.clone(),
+            definitions: self.definitions.clone(),
+            available_from: None,
+            report: self.report.clone(),
+            settings: self.settings.clone(),
+        }
+    }
+
+    /// The engine's output format.
+    pub fn output(&self) -> ccsim_engine::report::OutputFormat {
+        match self.format {
+            ReportFormat::Table => ccsim_engine::report::OutputFormat::Table,
+            ReportFormat::Json => ccsim_engine::report::OutputFormat::Json,
+            ReportFormat::Csv => ccsim_engine::report::OutputFormat::Csv,
+        }
+    }
 }
 
 /// `ccsim replay`.

@@ -12,7 +12,7 @@ use ccsim_engine::report::{render_rows, render_sections};
 
 use crate::args::{
     CatalogFormat, Command, ConvertArgs, ExamplesArgs, ExportArgs, ListFormat, MetricsArgs,
-    ReplayArgs,
+    ReplayArgs, RunArgs, SimulateArgs,
 };
 
 /// Runs `command`.
@@ -23,6 +23,8 @@ pub fn run(command: Command) -> Result<u8, String> {
         Command::Metrics(a) => metrics_cmd(&a),
         Command::Convert(a) => convert_cmd(&a),
         Command::Export(a) => export_cmd(&a),
+        Command::Simulate(a) => simulate_cmd(&a),
+        Command::Run(a) => run_cmd(&a),
     }
 }
 
@@ -129,4 +131,122 @@ fn export_cmd(a: &ExportArgs) -> Result<u8, String> {
         eprintln!("ccsim: wrote {rows} rows to {}", path.display());
     }
     Ok(0)
+}
+
+/// The scenario at `path`, or the embedded default week.
+fn load_scenario(path: Option<&Path>) -> Result<ccsim_sim::scenario::Scenario, String> {
+    use ccsim_sim::scenario::{Scenario, DEFAULT_WEEK, DEFAULT_WEEK_FILE};
+    match path {
+        Some(p) => Scenario::load(p),
+        None => Scenario::parse(DEFAULT_WEEK, DEFAULT_WEEK_FILE),
+    }
+    .map_err(|e| e.to_string())
+}
+
+/// A progress bar over simulated time, on a terminal only.
+fn progress_bar(
+    sc: &ccsim_sim::scenario::Scenario,
+    replications: usize,
+) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let seconds = (sc.end.millis_since(sc.start) / 1000).max(1) as u64;
+    let bar = indicatif::ProgressBar::new(seconds * replications.max(1) as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} simulating [{bar:40}] {percent:>3}% of simulated time, {elapsed} elapsed",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(bar)
+}
+
+/// The one-line summary: events, contacts, and how fast.
+fn summary_line(verb: &str, events: u64, contacts: u64, elapsed: std::time::Duration) -> String {
+    let secs = elapsed.as_secs_f64().max(1e-9);
+    format!(
+        "ccsim: {verb} {events} events, {contacts} contacts in {secs:.2} s ({:.0} events/s, {:.0} contacts/s)",
+        events as f64 / secs,
+        contacts as f64 / secs
+    )
+}
+
+fn simulate_cmd(a: &SimulateArgs) -> Result<u8, String> {
+    let sc = load_scenario(Some(&a.scenario))?;
+    let bar = progress_bar(&sc, a.replications);
+    let tick = |ms: i64| {
+        if let Some(b) = &bar {
+            b.inc((ms.max(0) / 1000) as u64);
+        }
+    };
+    let started = std::time::Instant::now();
+    let written = ccsim_sim::run::simulate(
+        &sc,
+        a.seed,
+        a.replications,
+        &a.out,
+        a.log_format.map(|f| f.engine()),
+        bar.as_ref().map(|_| &tick as &ccsim_sim::run::Progress<'_>),
+    )
+    .map_err(|e| e.to_string())?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let events = written.iter().map(|w| w.stats.events).sum();
+    let contacts = written.iter().map(|w| w.stats.contacts).sum();
+    let files: Vec<String> = written
+        .iter()
+        .map(|w| w.path.display().to_string())
+        .collect();
+    eprintln!(
+        "{} to {}",
+        summary_line("simulated", events, contacts, started.elapsed()),
+        files.join(", ")
+    );
+    Ok(0)
+}
+
+fn run_cmd(a: &RunArgs) -> Result<u8, String> {
+    let sc = load_scenario(a.scenario.as_deref())?;
+    let request = a.request();
+    let bar = progress_bar(&sc, a.replications);
+    let tick = |ms: i64| {
+        if let Some(b) = &bar {
+            b.inc((ms.max(0) / 1000) as u64);
+        }
+    };
+    let started = std::time::Instant::now();
+    let log = a
+        .out
+        .as_deref()
+        .map(|p| (p, a.log_format.map(|f| f.engine())));
+    let reps = ccsim_sim::run::run(
+        &sc,
+        a.seed,
+        a.replications,
+        &request,
+        log,
+        bar.as_ref().map(|_| &tick as &ccsim_sim::run::Progress<'_>),
+    )
+    .map_err(|e| e.to_string())?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let elapsed = started.elapsed();
+    let events = reps.iter().map(|r| r.stats.events).sum();
+    let contacts = reps.iter().map(|r| r.stats.contacts).sum();
+    let text = match reps.as_slice() {
+        [one] => render_sections(&one.sections, a.output()),
+        _ => ccsim_sim::summary::render_summary(&ccsim_sim::summary::summarize(&reps), a.output()),
+    };
+    let code = print(&text)?;
+    eprintln!(
+        "{} ({}, seed {})",
+        summary_line("simulated and reported", events, contacts, elapsed),
+        sc.name,
+        a.seed
+    );
+    Ok(code)
 }

@@ -226,6 +226,7 @@ pub static FAMILIES: &[&[MetricDef]] = &[
     bot_usage::METRICS,
     dynamics::METRICS,
     handle_time::METRICS,
+    crate::measure::queue::METRICS,
 ];
 
 /// Every metric ccsim knows, in catalog order.

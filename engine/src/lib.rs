@@ -12,6 +12,7 @@ pub mod fold;
 pub mod ids;
 pub mod listing;
 pub mod measure;
+pub mod queueing;
 pub mod replay;
 pub mod report;
 pub mod request;

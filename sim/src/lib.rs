@@ -1,3 +1,14 @@
-//! ccsim's simulator: it will turn scenario files into event logs (arrivals, routing, offers,
-//! abandonment, agent behaviour), writing only events through the engine's codecs. The
-//! crate is part of the workspace layout now and gains its kernel with the simulator issue.
+//! ccsim's simulator: scenario files ([`scenario`]) become event logs through an
+//! event-scheduling [`kernel`] and the contact-center processes of [`model`]. It writes only
+//! events, through the engine's codecs or straight into the engine's fold ([`run`]); it never
+//! computes a metric.
+
+pub mod dist;
+pub mod kernel;
+pub mod locate;
+pub mod model;
+pub mod output;
+pub mod run;
+pub mod scenario;
+pub mod spec;
+pub mod summary;

@@ -8,6 +8,7 @@ pub mod contact_times;
 pub mod conversations;
 pub mod dynamics;
 pub mod handle_time;
+pub mod queue;
 
 use crate::event::Channel;
 use crate::facts::Fact;

@@ -1,0 +1,374 @@
+//! The standard queue metrics of workforce management: offered, answered and abandoned
+//! contacts, waits, service level in its common variants, and agent occupancy. They are the
+//! figures queueing theory predicts (`crate::queueing`), so the simulator is checked with them.
+//!
+//! Sources: the queueing reference (`../shared/reference/queueing.md`: Erlang C and Erlang A,
+//! and its note that service level has several denominators), and the usual workforce-
+//! management conventions (a contact is counted in the interval it was offered; "offered"
+//! means it reached a queue; ASA is averaged over answered contacts; service level is quoted
+//! with its threshold, 80/20 being the classic target; short abandons are callers who hang up
+//! within a few seconds, often left out of service level). Dynamics 365's conversation metrics
+//! (seed 000) define the same ideas over conversations; these metrics are our own, vendor
+//! neutral, and say where a vendor would differ.
+//!
+//! A contact takes part when it entered a queue (`contact_queued`). Its wait runs from the
+//! first time it entered a queue to its answer — the first time an agent's response fulfilled
+//! it (a call: the agent connects; a message: the agent's first reply) — or, if it was never
+//! answered, to its end. Every contribution is dated when the contact was first queued and
+//! grouped by channel and by the last queue it was in. Contacts still waiting at the end of
+//! the log are left out (they are neither answered nor abandoned yet).
+
+use super::{Amount, Emit, Keys, Part};
+use crate::catalog::{Aggregate, Dim, MetricDef, Unit};
+use crate::event::{Direction, HandlerKind, Outcome};
+use crate::facts::{ContactFact, Fact};
+use crate::time::{Instant, SECOND_MS};
+
+/// The family's name in the catalog.
+const FAMILY: &str = "Queue (workforce management)";
+/// Where the definitions come from.
+const SOURCE: &str = "shared/reference/queueing.md; workforce-management conventions";
+/// Service-level threshold of the `service_level_20s` metrics.
+pub const SL_THRESHOLD_MS: i64 = 20 * SECOND_MS;
+/// A contact abandoned within this long is a short abandon.
+pub const SHORT_ABANDON_MS: i64 = 5 * SECOND_MS;
+
+/// Queue metrics group by time, channel and queue.
+const DIMS: &[Dim] = &[
+    Dim::Day,
+    Dim::Interval,
+    Dim::Month,
+    Dim::Channel,
+    Dim::Queue,
+];
+/// Occupancy groups by time, agent and channel.
+const AGENT_DIMS: &[Dim] = &[
+    Dim::Day,
+    Dim::Interval,
+    Dim::Month,
+    Dim::Agent,
+    Dim::Channel,
+];
+
+/// What became of a queued contact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fate {
+    /// An agent answered it after `wait` ms.
+    Answered,
+    /// The customer left before an answer, after `wait` ms.
+    Abandoned,
+    /// It ended some other way before an answer (forwarded outside, no reply needed, ...).
+    Other,
+}
+
+/// A queued, inbound, closed contact: when it was queued, its wait and its fate.
+fn queued(fact: &Fact) -> Option<(&ContactFact, Instant, i64, Fate)> {
+    let Fact::Contact(c) = fact else { return None };
+    if c.direction != Direction::Inbound || c.open {
+        return None;
+    }
+    let queued_at = c.queued_at?;
+    let (end, fate) = match c.fulfilled_at {
+        Some(f) => (f, Fate::Answered),
+        None if c.outcome == Some(Outcome::Abandoned) => (c.ended_at, Fate::Abandoned),
+        None => (c.ended_at, Fate::Other),
+    };
+    Some((c, queued_at, end.millis_since(queued_at).max(0), fate))
+}
+
+fn keys(c: &ContactFact) -> Keys {
+    Keys {
+        channel: Some(c.channel),
+        queue: c.queue,
+        ..Keys::default()
+    }
+}
+
+fn is_short_abandon(wait: i64, fate: Fate) -> bool {
+    fate == Fate::Abandoned && wait < SHORT_ABANDON_MS
+}
+
+/// Offered: each queued contact, once.
+pub fn offered(fact: &Fact, out: &mut dyn Emit) {
+    if let Some((c, at, _, _)) = queued(fact) {
+        out.point(keys(c), at, 1);
+    }
+}
+
+/// Answered: queued contacts an agent answered.
+pub fn answered(fact: &Fact, out: &mut dyn Emit) {
+    if let Some((c, at, _, Fate::Answered)) = queued(fact) {
+        out.point(keys(c), at, 1);
+    }
+}
+
+/// Abandoned: queued contacts whose customer left before an answer.
+pub fn abandoned(fact: &Fact, out: &mut dyn Emit) {
+    if let Some((c, at, _, Fate::Abandoned)) = queued(fact) {
+        out.point(keys(c), at, 1);
+    }
+}
+
+/// Short abandons: abandoned within the short-abandon limit.
+pub fn short_abandoned(fact: &Fact, out: &mut dyn Emit) {
+    if let Some((c, at, wait, fate)) = queued(fact) {
+        if is_short_abandon(wait, fate) {
+            out.point(keys(c), at, 1);
+        }
+    }
+}
+
+/// Probability of waiting: 1 for each offered contact that waited at all, else 0.
+pub fn wait_probability(fact: &Fact, out: &mut dyn Emit) {
+    if let Some((c, at, wait, _)) = queued(fact) {
+        out.point(keys(c), at, i64::from(wait > 0));
+    }
+}
+
+/// ASA: the wait of each answered contact.
+pub fn asa(fact: &Fact, out: &mut dyn Emit) {
+    if let Some((c, at, wait, Fate::Answered)) = queued(fact) {
+        out.point(keys(c), at, wait);
+    }
+}
+
+/// Average wait: the wait of every offered contact, until answered or gone.
+pub fn average_wait(fact: &Fact, out: &mut dyn Emit) {
+    if let Some((c, at, wait, _)) = queued(fact) {
+        out.point(keys(c), at, wait);
+    }
+}
+
+/// Time to abandon: the wait of each abandoned contact.
+pub fn time_to_abandon(fact: &Fact, out: &mut dyn Emit) {
+    if let Some((c, at, wait, Fate::Abandoned)) = queued(fact) {
+        out.point(keys(c), at, wait);
+    }
+}
+
+fn within(wait: i64, fate: Fate) -> i64 {
+    i64::from(fate == Fate::Answered && wait <= SL_THRESHOLD_MS)
+}
+
+/// Service level over answered: 1 for answered within the threshold, 0 for answered later.
+pub fn sl_over_answered(fact: &Fact, out: &mut dyn Emit) {
+    if let Some((c, at, wait, Fate::Answered)) = queued(fact) {
+        out.point(keys(c), at, within(wait, Fate::Answered));
+    }
+}
+
+/// Service level over offered: 1 for answered within the threshold, 0 for every other
+/// offered contact.
+pub fn sl_over_offered(fact: &Fact, out: &mut dyn Emit) {
+    if let Some((c, at, wait, fate)) = queued(fact) {
+        out.point(keys(c), at, within(wait, fate));
+    }
+}
+
+/// Service level over offered less short abandons: as over offered, with short abandons
+/// left out of the denominator.
+pub fn sl_over_offered_less_short(fact: &Fact, out: &mut dyn Emit) {
+    if let Some((c, at, wait, fate)) = queued(fact) {
+        if !is_short_abandon(wait, fate) {
+            out.point(keys(c), at, within(wait, fate));
+        }
+    }
+}
+
+/// Occupancy: per agent, time handling at least one session (accepted to closed, wrap-up
+/// included) over time available on at least one channel.
+pub fn occupancy(fact: &Fact, out: &mut dyn Emit) {
+    match fact {
+        Fact::Session(s) if s.handler == HandlerKind::Agent => {
+            if let (Some(agent), Some(from)) = (s.accepted_by, s.accepted_at) {
+                let keys = Keys {
+                    agent: Some(agent),
+                    channel: Some(s.channel),
+                    ..Keys::default()
+                };
+                let span = crate::time::Span::new(from, s.ended_at);
+                let amount = Amount::Covered { owner: agent, span };
+                out.ratio_part(keys, amount, Part::Numerator);
+            }
+        }
+        Fact::Availability(a) => {
+            let keys = Keys {
+                agent: Some(a.agent),
+                channel: Some(a.channel),
+                ..Keys::default()
+            };
+            let amount = Amount::Covered {
+                owner: a.agent,
+                span: a.span,
+            };
+            out.ratio_part(keys, amount, Part::Denominator);
+        }
+        _ => {}
+    }
+}
+
+/// A contact-count metric of the family.
+const fn count(
+    id: &'static str,
+    name: &'static str,
+    definition: &'static str,
+    choices: &'static str,
+    measure: super::Measure,
+) -> MetricDef {
+    MetricDef {
+        id,
+        name,
+        family: FAMILY,
+        unit: Unit::Count,
+        aggregate: Aggregate::Sum,
+        seed: SOURCE,
+        section: "Offered, answered, abandoned",
+        definition,
+        choices,
+        rule: None,
+        dims: DIMS,
+        measure,
+        counts_open: false,
+        available_from: None,
+    }
+}
+
+/// A mean of the family (a duration, or a share of 0/1 contributions).
+#[allow(clippy::too_many_arguments)]
+const fn mean(
+    id: &'static str,
+    name: &'static str,
+    unit: Unit,
+    section: &'static str,
+    definition: &'static str,
+    choices: &'static str,
+    measure: super::Measure,
+) -> MetricDef {
+    MetricDef {
+        id,
+        name,
+        family: FAMILY,
+        unit,
+        aggregate: Aggregate::Mean,
+        seed: SOURCE,
+        section,
+        definition,
+        choices,
+        rule: None,
+        dims: DIMS,
+        measure,
+        counts_open: false,
+        available_from: None,
+    }
+}
+
+/// The queue metrics.
+pub static METRICS: &[MetricDef] = &[
+    count(
+        "queue.offered",
+        "Offered",
+        "Inbound contacts that entered a queue, each counted once however often it was queued (overflows, transfers, returns from an offer), on the date it was first queued. Contacts still waiting at the end of the log are not counted yet.",
+        "A contact a bot resolved never reached a queue and is not offered; one a bot escalated is offered from its escalation. Dynamics counts a conversation per routing to a queue; here a contact counts once, in the last queue it was in.",
+        offered,
+    ),
+    count(
+        "queue.answered",
+        "Answered",
+        "Offered contacts that an agent answered: for a call, the agent connected; for a message or an email, the agent's first reply was sent.",
+        "Answer is the contact's first fulfilment, so a chat an agent accepted but never replied to before the customer left is abandoned, not answered.",
+        answered,
+    ),
+    count(
+        "queue.abandoned",
+        "Abandoned",
+        "Offered contacts whose customer left before any answer.",
+        "A contact that ended unanswered in another way (forwarded outside, marked no reply needed) is offered but neither answered nor abandoned.",
+        abandoned,
+    ),
+    count(
+        "queue.short_abandoned_5s",
+        "Short abandons (under 5 s)",
+        "Abandoned contacts whose wait was shorter than 5 seconds: callers who hung up before anyone could have answered.",
+        "The limit is fixed at 5 s, a common choice (others use 10 s); the same limit defines the short abandons left out of queue.service_level_20s.over_offered_less_short_abandons.",
+        short_abandoned,
+    ),
+    mean(
+        "queue.wait_probability",
+        "Probability of waiting",
+        Unit::Percent,
+        "Erlang C probability of waiting",
+        "Share of offered contacts that waited at all: answered, abandoned or ended with a wait above zero (to the millisecond).",
+        "A contact offered to an agent who takes a few seconds to accept has waited; Erlang C's P(wait) assumes an answer the instant an agent is free, so compare with it only when offers are accepted at once.",
+        wait_probability,
+    ),
+    mean(
+        "queue.asa",
+        "Average speed of answer",
+        Unit::Seconds,
+        "Erlang C/A average speed of answer",
+        "Mean wait of answered contacts, from first queued to answered.",
+        "Abandoned contacts are left out (their wait is queue.time_to_abandon); queue.average_wait averages over every offered contact instead. Without abandonment the two agree.",
+        asa,
+    ),
+    mean(
+        "queue.average_wait",
+        "Average wait (all offered)",
+        Unit::Seconds,
+        "Erlang A average wait over all arrivals",
+        "Mean wait of every offered contact: until answered, or until the customer left or the contact ended.",
+        "By Little's law this times the offered rate is the mean number waiting.",
+        average_wait,
+    ),
+    mean(
+        "queue.time_to_abandon",
+        "Average time to abandon",
+        Unit::Seconds,
+        "Erlang A waiting time of abandoning callers",
+        "Mean wait of abandoned contacts before they left.",
+        "",
+        time_to_abandon,
+    ),
+    mean(
+        "queue.service_level_20s.over_answered",
+        "Service level 20 s (of answered)",
+        Unit::Percent,
+        "Service level: which denominator",
+        "Answered within 20 seconds of being queued, as a share of answered contacts.",
+        "Abandoned contacts count for nothing, so the figure rises when customers give up; compare the two variants beside it, which count them.",
+        sl_over_answered,
+    ),
+    mean(
+        "queue.service_level_20s.over_offered",
+        "Service level 20 s (of offered)",
+        Unit::Percent,
+        "Service level: which denominator",
+        "Answered within 20 seconds of being queued, as a share of all offered contacts (answered, abandoned or otherwise ended).",
+        "The strictest variant: every abandon counts against it, however quick.",
+        sl_over_offered,
+    ),
+    mean(
+        "queue.service_level_20s.over_offered_less_short_abandons",
+        "Service level 20 s (of offered less short abandons)",
+        Unit::Percent,
+        "Service level: which denominator",
+        "Answered within 20 seconds of being queued, as a share of offered contacts less short abandons (abandoned within 5 seconds).",
+        "The common compromise: callers who hung up before anyone could answer do not count against the center.",
+        sl_over_offered_less_short,
+    ),
+    MetricDef {
+        id: "queue.occupancy",
+        name: "Agent occupancy",
+        family: FAMILY,
+        unit: Unit::Percent,
+        aggregate: Aggregate::Ratio,
+        seed: SOURCE,
+        section: "Erlang C/A occupancy",
+        definition: "Per agent, the time with at least one session in hand (from accepting it to its close, after-contact work included) over the time available on at least one channel; summed over agents. Grouped by channel, both times are taken per channel.",
+        choices: "Concurrent sessions (several chats) count once, so it never exceeds 100 % however many an agent juggles. Agents still available, and sessions still open, at the end of the log count up to the last event, so a log that ends with agents logged in still has a denominator.",
+        rule: None,
+        dims: AGENT_DIMS,
+        measure: occupancy,
+        counts_open: true,
+        available_from: None,
+    },
+];

@@ -1,0 +1,270 @@
+//! Running scenarios: to log files (`ccsim simulate`), or straight into the engine's fold and
+//! report builders with no log in between (`ccsim run`), one replication or several in
+//! parallel. Replication `i` runs with a seed derived from the base seed and `i` alone, so the
+//! output is the same at any thread count.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use ccsim_engine::codec::{create_log, Format, LogHeader};
+use ccsim_engine::fold::Folded;
+use ccsim_engine::replay::SectionReport;
+use ccsim_engine::report::Aggregator;
+use ccsim_engine::request::{ReportRequest, RequestError};
+use rayon::prelude::*;
+
+use crate::dist::replication_seed;
+use crate::model::{Sim, SimStats};
+use crate::output::{FoldOutput, LogOutput, SimError, Tee};
+use crate::scenario::{Scenario, ScenarioError};
+
+/// Why a run failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RunError {
+    /// The scenario does not load.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// A report setting is wrong.
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    /// The simulation failed (a log could not be written).
+    #[error(transparent)]
+    Sim(#[from] SimError),
+    /// Something about the run itself is wrong.
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Reports the progress of simulated time, in milliseconds simulated since the last call,
+/// from any thread.
+pub type Progress<'a> = dyn Fn(i64) + Sync + 'a;
+
+/// The path of replication `i` (0-based) of `n`: the path itself for a single run, else the
+/// file stem with `-1`, `-2`, ... before the extension.
+pub fn replication_path(path: &Path, i: usize, n: usize) -> PathBuf {
+    if n <= 1 {
+        return path.to_path_buf();
+    }
+    let stem = path
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let name = match path.extension() {
+        Some(ext) => format!("{stem}-{}.{}", i + 1, ext.to_string_lossy()),
+        None => format!("{stem}-{}", i + 1),
+    };
+    path.with_file_name(name)
+}
+
+/// The header of a simulated binary log.
+pub fn header(sc: &Scenario, seed: u64) -> LogHeader {
+    LogHeader {
+        producer: format!("ccsim {} simulate", env!("CARGO_PKG_VERSION")),
+        scenario_hash: Some(sc.hash),
+        seed: Some(seed),
+    }
+}
+
+/// One replication written to a log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Written {
+    /// The log.
+    pub path: PathBuf,
+    /// The seed it ran with.
+    pub seed: u64,
+    /// What was simulated.
+    pub stats: SimStats,
+}
+
+fn check_replications(n: usize) -> Result<(), RunError> {
+    if n == 0 {
+        return Err(RunError::Usage(
+            "--replications: 0; expected at least 1".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Simulates `replications` runs of `sc` into logs at `path` (see [`replication_path`]), in
+/// parallel, in `format` or the one the extension names.
+pub fn simulate(
+    sc: &Scenario,
+    seed: u64,
+    replications: usize,
+    path: &Path,
+    format: Option<Format>,
+    progress: Option<&Progress<'_>>,
+) -> Result<Vec<Written>, RunError> {
+    check_replications(replications)?;
+    (0..replications)
+        .into_par_iter()
+        .map(|i| {
+            let seed = replication_seed(seed, i as u64);
+            let path = replication_path(path, i, replications);
+            let sink = create_log(&path, format, &header(sc, seed)).map_err(SimError::from)?;
+            let tracker = Tracker::new(sc, progress);
+            let report = |t: i64| tracker.at(t);
+            let mut sim = Sim::new(sc, seed, LogOutput(sink));
+            if progress.is_some() {
+                sim = sim.with_progress(&report);
+            }
+            let (out, stats) = sim.run()?;
+            out.finish()?;
+            tracker.done();
+            Ok(Written { path, seed, stats })
+        })
+        .collect()
+}
+
+/// Turns absolute simulated times into increments for a shared progress callback.
+struct Tracker<'a> {
+    last: AtomicI64,
+    end: i64,
+    progress: Option<&'a Progress<'a>>,
+}
+
+impl<'a> Tracker<'a> {
+    fn new(sc: &Scenario, progress: Option<&'a Progress<'a>>) -> Self {
+        Tracker {
+            last: AtomicI64::new(sc.start.millis()),
+            end: sc.end.millis(),
+            progress,
+        }
+    }
+
+    fn at(&self, t: i64) {
+        let before = self.last.swap(t, Ordering::Relaxed);
+        if let Some(p) = self.progress {
+            p(t - before);
+        }
+    }
+
+    fn done(&self) {
+        self.at(self.end);
+    }
+}
+
+/// The report request of a run: the user's, with the window starting after the warm-up
+/// unless the user set one.
+fn run_request(sc: &Scenario, request: &ReportRequest) -> ReportRequest {
+    let mut r = request.clone();
+    if r.from.is_none() && sc.warmup_end > sc.start {
+        r.from = Some(sc.warmup_end.to_rfc3339());
+    }
+    r
+}
+
+/// One replication simulated and reported.
+#[derive(Clone, Debug)]
+pub struct Replication {
+    /// Its seed.
+    pub seed: u64,
+    /// What was simulated.
+    pub stats: SimStats,
+    /// The report, section by section.
+    pub sections: Vec<SectionReport>,
+}
+
+/// Simulates `sc` and reports on it in one pass: events go from the simulator into the fold
+/// and the report builders, and into the log at `log` only when one is given.
+pub fn run_once(
+    sc: &Scenario,
+    seed: u64,
+    request: &ReportRequest,
+    log: Option<(&Path, Option<Format>)>,
+    progress: Option<&Progress<'_>>,
+) -> Result<Replication, RunError> {
+    let request = run_request(sc, request);
+    let sections = request.to_sections(Some(sc.end))?;
+    let titles: Vec<Option<String>> = sections.iter().map(|s| s.title.clone()).collect();
+    let builders: Vec<Aggregator> = sections
+        .into_iter()
+        .map(|s| Aggregator::new(s.spec))
+        .collect();
+    let tracker = Tracker::new(sc, progress);
+    let report = |t: i64| tracker.at(t);
+    let fold = FoldOutput::new(builders);
+    let (folded, stats) = match log {
+        None => {
+            let mut sim = Sim::new(sc, seed, fold);
+            if progress.is_some() {
+                sim = sim.with_progress(&report);
+            }
+            let (fold, stats) = sim.run()?;
+            (fold.fold.finish(None), stats)
+        }
+        Some((path, format)) => {
+            let sink = create_log(path, format, &header(sc, seed)).map_err(SimError::from)?;
+            let mut sim = Sim::new(sc, seed, Tee(fold, LogOutput(sink)));
+            if progress.is_some() {
+                sim = sim.with_progress(&report);
+            }
+            let (Tee(fold, log), stats) = sim.run()?;
+            log.finish()?;
+            (fold.fold.finish(None), stats)
+        }
+    };
+    tracker.done();
+    Ok(Replication {
+        seed,
+        stats,
+        sections: reports(folded, titles),
+    })
+}
+
+/// Finishes every section's report, with a note on what was still open at the end.
+fn reports(folded: Folded<Vec<Aggregator>>, titles: Vec<Option<String>>) -> Vec<SectionReport> {
+    let mut notes = Vec::new();
+    if !folded.open.is_empty() {
+        let parts: Vec<String> = folded
+            .open
+            .counts
+            .iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect();
+        notes.push(format!(
+            "still open when the simulation ended: {}; metrics over closed entities leave them out",
+            parts.join(", ")
+        ));
+    }
+    let names = &folded.names;
+    let events = folded.events;
+    folded
+        .sink
+        .into_iter()
+        .zip(titles)
+        .map(|(builder, title)| SectionReport {
+            title,
+            report: builder.finish(names, events, notes.clone()),
+        })
+        .collect()
+}
+
+/// Runs `replications` replications of `sc` in parallel, each simulated and reported; the
+/// results come back in replication order. With `log`, each replication's log is written
+/// too (see [`replication_path`]).
+pub fn run(
+    sc: &Scenario,
+    seed: u64,
+    replications: usize,
+    request: &ReportRequest,
+    log: Option<(&Path, Option<Format>)>,
+    progress: Option<&Progress<'_>>,
+) -> Result<Vec<Replication>, RunError> {
+    check_replications(replications)?;
+    // Check the request once before simulating anything.
+    run_request(sc, request).to_sections(Some(sc.end))?;
+    (0..replications)
+        .into_par_iter()
+        .map(|i| {
+            let seed = replication_seed(seed, i as u64);
+            let path = log.map(|(p, f)| (replication_path(p, i, replications), f));
+            run_once(
+                sc,
+                seed,
+                request,
+                path.as_ref().map(|(p, f)| (p.as_path(), *f)),
+                progress,
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,179 @@
+//! `ccsim simulate` and `ccsim run` as a user runs them: outputs, the summary line, and exit
+//! code 2 with one message naming file, line and key for a bad scenario.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn ccsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run ccsim")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const SMALL: &str = r#"
+[horizon]
+start = "2024-01-01T00:00:00Z"
+length_h = 24.0
+warmup_h = 1.0
+
+[workstreams.calls]
+channel = "phone"
+arrivals = { rate_per_h = 100.0 }
+queue = "calls"
+patience = { dist = "exponential", mean_s = 120.0 }
+handle = { dist = "exponential", mean_s = 180.0 }
+
+[queues.calls]
+
+[groups.agents]
+agents = 6
+capacity = { phone = 1 }
+"#;
+
+fn small(dir: &Path) -> String {
+    let p = dir.join("small.toml");
+    std::fs::write(&p, SMALL).expect("write scenario");
+    p.display().to_string()
+}
+
+#[test]
+fn simulate_writes_the_log_and_says_how_fast() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sc = small(dir.path());
+    let out = dir.path().join("day.jsonl");
+    let o = ccsim(&[
+        "simulate",
+        &sc,
+        "--seed",
+        "3",
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("events") && err.contains("contacts/s"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(&out).expect("the log");
+    assert!(text.lines().count() > 1000);
+    assert!(
+        text.starts_with("{\"type\":\"agent_logged_in\""),
+        "{}",
+        &text[..80]
+    );
+    // Replications: one log each, named after the output.
+    let out = dir.path().join("r.ccslog");
+    let o = ccsim(&[
+        "simulate",
+        &sc,
+        "--replications",
+        "2",
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(dir.path().join("r-1.ccslog").is_file() && dir.path().join("r-2.ccslog").is_file());
+    // And the log replays.
+    let o = ccsim(&[
+        "replay",
+        &dir.path().join("r-1.ccslog").display().to_string(),
+        "--metrics",
+        "queue.offered",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn run_prints_a_report_and_replications_have_intervals() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sc = small(dir.path());
+    let o = ccsim(&["run", &sc, "--metrics", "queue.offered,queue.asa"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("queue.offered") && out.contains("queue.asa"),
+        "{out}"
+    );
+    // The window starts after the warm-up.
+    assert!(out.contains("2024-01-01T01:00:00Z"), "{out}");
+    let o = ccsim(&[
+        "run",
+        &sc,
+        "--replications",
+        "3",
+        "--metrics",
+        "queue.asa",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("section,metric,unit,group,mean,ci95_half_width,replications\n"),
+        "{out}"
+    );
+    assert!(out.contains(",queue.asa,s,,"), "{out}");
+    assert!(out.trim_end().ends_with(",3"), "{out}");
+}
+
+#[test]
+fn run_without_a_scenario_runs_the_default_week() {
+    let o = ccsim(&[
+        "run",
+        "--metrics",
+        "queue.offered,freshworks.sessions_consumed",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert!(v.to_string().contains("queue.offered"));
+    assert!(stderr(&o).contains("Default week"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_bad_scenario_is_one_message_with_file_line_and_key() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = dir.path().join("bad.toml");
+    std::fs::write(&p, SMALL.replace("rate_per_h = 100.0", "rate_per_h = -1.0")).expect("write");
+    let o = ccsim(&["run", &p.display().to_string()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("bad.toml, line 9") && err.contains("rate_per_h"),
+        "{err}"
+    );
+    let o = ccsim(&[
+        "simulate",
+        &small(dir.path()),
+        "--replications",
+        "0",
+        "--out",
+        "x.ccslog",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--replications"), "{}", stderr(&o));
+    let o = ccsim(&[
+        "simulate",
+        &small(dir.path()),
+        "--out",
+        &dir.path().join("x.txt").display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains(".ccslog"), "{}", stderr(&o));
+    let o = ccsim(&["run", "no-such.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no-such.toml"), "{}", stderr(&o));
+}
