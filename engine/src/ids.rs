@@ -1,48 +1,119 @@
 //! Interning: the strings of the log become dense integers inside the engine.
+//!
+//! Every distinct string is stored once, in one growing arena; a hash table of symbols finds
+//! a string's symbol by comparing against the arena, so seeing a new id costs no allocation
+//! of its own and seeing a known one costs a hash and a comparison.
 
-use rustc_hash::FxHashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+use rustc_hash::FxBuildHasher;
 
 /// An interned string: an index into an [`Interner`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Sym(pub u32);
 
-/// Maps each distinct string to a [`Sym`], allocating only the first time a string is seen.
-#[derive(Default, Debug)]
+/// Maps each distinct string to a [`Sym`].
+#[derive(Default)]
 pub struct Interner {
-    map: FxHashMap<Box<str>, Sym>,
-    names: Vec<Box<str>>,
+    /// Every string seen, end to end.
+    text: String,
+    /// Where each symbol's string ends in `text` (it starts where the previous one ends).
+    ends: Vec<usize>,
+    /// Symbols, found by the hash of their string.
+    table: HashTable<Sym>,
+    hasher: FxBuildHasher,
+}
+
+impl std::fmt::Debug for Interner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Interner")
+            .field("strings", &self.ends.len())
+            .finish()
+    }
+}
+
+/// The string of `sym` in an arena.
+fn slice<'a>(text: &'a str, ends: &[usize], sym: Sym) -> &'a str {
+    let i = sym.0 as usize;
+    let start = if i == 0 { 0 } else { ends[i - 1] };
+    &text[start..ends[i]]
 }
 
 impl Interner {
     /// The symbol for `name`, creating it on first sight.
     pub fn intern(&mut self, name: &str) -> Sym {
-        if let Some(&s) = self.map.get(name) {
-            return s;
+        let hash = self.hasher.hash_one(name);
+        let Interner {
+            text,
+            ends,
+            table,
+            hasher,
+        } = self;
+        if let Some(&sym) = table.find(hash, |&s| slice(text, ends, s) == name) {
+            return sym;
         }
-        let s = Sym(self.names.len() as u32);
-        let boxed: Box<str> = name.into();
-        self.names.push(boxed.clone());
-        self.map.insert(boxed, s);
-        s
+        let sym = Sym(ends.len() as u32);
+        text.push_str(name);
+        ends.push(text.len());
+        table.insert_unique(hash, sym, |&s| hasher.hash_one(slice(text, ends, s)));
+        sym
     }
 
     /// The symbol for `name`, if it was ever interned.
     pub fn get(&self, name: &str) -> Option<Sym> {
-        self.map.get(name).copied()
+        let hash = self.hasher.hash_one(name);
+        self.table
+            .find(hash, |&s| slice(&self.text, &self.ends, s) == name)
+            .copied()
     }
 
     /// The string behind `sym`.
     pub fn name(&self, sym: Sym) -> &str {
-        self.names.get(sym.0 as usize).map_or("?", |s| s)
+        if (sym.0 as usize) < self.ends.len() {
+            slice(&self.text, &self.ends, sym)
+        } else {
+            "?"
+        }
     }
 
     /// How many distinct strings have been seen.
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.ends.len()
     }
 
     /// Whether no string has been seen.
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.ends.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_string_has_one_symbol_and_reads_back() {
+        let mut ids = Interner::default();
+        let names = ["ana", "", "ben", "anab", "ana", "é-1", "ben"];
+        let syms: Vec<Sym> = names.iter().map(|n| ids.intern(n)).collect();
+        assert_eq!(syms[0], syms[4]);
+        assert_eq!(syms[2], syms[6]);
+        assert_eq!(ids.len(), 5);
+        for (n, s) in names.iter().zip(&syms) {
+            assert_eq!(ids.name(*s), *n);
+            assert_eq!(ids.get(n), Some(*s));
+        }
+        assert_eq!(ids.get("zed"), None);
+        assert_eq!(ids.name(Sym(99)), "?");
+        // Many strings force the table to grow; every one still reads back.
+        for i in 0..10_000 {
+            let s = ids.intern(&format!("c{i}"));
+            assert_eq!(ids.name(s), format!("c{i}"));
+        }
+        assert_eq!(
+            ids.get("c4242").map(|s| ids.name(s).to_string()),
+            Some("c4242".into())
+        );
     }
 }

@@ -123,8 +123,10 @@ impl<S: FactSink> Fold<S> {
                 waiting: false,
                 closed_at: None,
                 reopens: 0,
-                contacts: Vec::new(),
-                closes: Vec::new(),
+                // Most conversations hold one or two contacts and close once; closed ones are
+                // kept (they may reopen), so start small rather than at a Vec's default four.
+                contacts: Vec::with_capacity(1),
+                closes: Vec::with_capacity(1),
                 reopened: Vec::new(),
             },
         );
