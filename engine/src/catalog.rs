@@ -126,6 +126,18 @@ impl fmt::Display for Dim {
     }
 }
 
+/// Which view of the data a metric belongs to (the Dynamics seed gives separate historical
+/// and real-time definitions of the same metric).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    /// Meaningful in both views.
+    Any,
+    /// Defined for the historical view (closed entities in a window).
+    Historical,
+    /// Defined for the real-time view (`--as-of`).
+    RealTime,
+}
+
 /// One metric.
 #[derive(Debug)]
 pub struct MetricDef {
@@ -159,6 +171,8 @@ pub struct MetricDef {
     /// The first instant the source reports data for; earlier contributions are left out and
     /// the report says how many (overridable with `--available-from`).
     pub available_from: Option<crate::time::Instant>,
+    /// The view it is defined for; reports pick by default the metrics of their view.
+    pub view: View,
 }
 
 impl MetricDef {

@@ -125,6 +125,15 @@ pub fn catalog_markdown() -> String {
             }
         ));
         s.push_str(&format!("- Dimensions: {}\n", dims(m)));
+        match m.view {
+            crate::catalog::View::Any => {}
+            crate::catalog::View::Historical => {
+                s.push_str("- View: historical (shown by default without `--as-of`)\n")
+            }
+            crate::catalog::View::RealTime => {
+                s.push_str("- View: real-time (shown by default with `--as-of`)\n")
+            }
+        }
         if let Some(rule) = m.rule {
             s.push_str(&format!(
                 "- Definition versions (`--definition {}=VERSION`):\n",

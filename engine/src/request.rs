@@ -268,7 +268,7 @@ impl ReportRequest {
             ));
         }
 
-        let metrics = self.select_metrics(&group_by)?;
+        let metrics = self.select_metrics(&group_by, as_of.is_some())?;
 
         let mut definitions = Definitions::default();
         for pair in &self.definitions {
@@ -313,10 +313,22 @@ impl ReportRequest {
         })
     }
 
-    fn select_metrics(&self, group_by: &[Dim]) -> Result<Vec<&'static MetricDef>, RequestError> {
+    fn select_metrics(
+        &self,
+        group_by: &[Dim],
+        real_time: bool,
+    ) -> Result<Vec<&'static MetricDef>, RequestError> {
         let supports_all = |m: &MetricDef| group_by.iter().all(|d| m.supports(*d));
+        // By default a report shows the metrics of its view; asked for by id, any metric runs.
+        let in_view = |m: &MetricDef| match m.view {
+            catalog::View::Any => true,
+            catalog::View::Historical => !real_time,
+            catalog::View::RealTime => real_time,
+        };
         if self.metrics.is_empty() {
-            let all: Vec<&'static MetricDef> = catalog::all().filter(|m| supports_all(m)).collect();
+            let all: Vec<&'static MetricDef> = catalog::all()
+                .filter(|m| supports_all(m) && in_view(m))
+                .collect();
             if all.is_empty() {
                 return Err(bad("--group-by", "no metric can be grouped by all of these dimensions; run `ccsim metrics` to see each metric's dimensions"));
             }
@@ -364,6 +376,33 @@ mod tests {
         let spec = req.to_spec().unwrap();
         assert_eq!(spec.from.unwrap().to_rfc3339(), "2021-05-01T04:00:00Z");
         assert_eq!(spec.to.unwrap().to_rfc3339(), "2021-05-02T04:00:00Z");
+    }
+
+    #[test]
+    fn a_report_shows_by_default_the_metrics_of_its_view() {
+        use crate::catalog::View;
+        let historical = ReportRequest::default().to_spec().unwrap();
+        assert!(historical.metrics.iter().all(|m| m.view != View::RealTime));
+        assert!(historical
+            .metrics
+            .iter()
+            .any(|m| m.view == View::Historical));
+        let real_time = ReportRequest {
+            as_of: Some("2025-06-02T11:00:00Z".into()),
+            ..Default::default()
+        }
+        .to_spec()
+        .unwrap();
+        assert!(real_time.metrics.iter().all(|m| m.view != View::Historical));
+        assert!(real_time.metrics.iter().any(|m| m.view == View::RealTime));
+        // Asked for by id, a metric of the other view still runs.
+        let asked = ReportRequest {
+            metrics: vec!["dynamics.sessions_rejected.realtime".into()],
+            ..Default::default()
+        }
+        .to_spec()
+        .unwrap();
+        assert_eq!(asked.metrics.len(), 1);
     }
 
     #[test]

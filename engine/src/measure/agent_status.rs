@@ -10,7 +10,7 @@
 //!   logged-out time, not as logged-in (or Away) time.
 
 use super::{Emit, Keys, Rule, RuleVersion};
-use crate::catalog::{Aggregate, Dim, MetricDef, Unit};
+use crate::catalog::{Aggregate, Dim, MetricDef, Unit, View};
 use crate::event::Trigger;
 use crate::facts::{AgentState, Fact, StatusEnd, StatusInterval};
 use crate::time::MINUTE_MS;
@@ -150,6 +150,7 @@ pub static METRICS: &[MetricDef] = &[
         dims: AGENT_DIMS,
  counts_open: false,
         available_from: None,
+        view: View::Any,
         measure: logged_in_time,
     },
     MetricDef {
@@ -166,6 +167,7 @@ pub static METRICS: &[MetricDef] = &[
         dims: AGENT_DIMS,
  counts_open: false,
         available_from: None,
+        view: View::Any,
         measure: away_time,
     },
     MetricDef {
@@ -182,6 +184,7 @@ pub static METRICS: &[MetricDef] = &[
         dims: AGENT_DIMS,
  counts_open: false,
         available_from: None,
+        view: View::Any,
         measure: active_time,
     },
     MetricDef {
@@ -198,6 +201,7 @@ pub static METRICS: &[MetricDef] = &[
         dims: AGENT_DIMS,
  counts_open: false,
         available_from: None,
+        view: View::Any,
         measure: idle_logout_time,
     },
     MetricDef {
@@ -214,6 +218,7 @@ pub static METRICS: &[MetricDef] = &[
         dims: AGENT_DIMS,
  counts_open: false,
         available_from: None,
+        view: View::Any,
         measure: auto_away_count,
     },
     MetricDef {
@@ -230,6 +235,7 @@ pub static METRICS: &[MetricDef] = &[
         dims: AGENT_DIMS,
  counts_open: false,
         available_from: None,
+        view: View::Any,
         measure: auto_logout_count,
     },
     MetricDef {
@@ -246,6 +252,7 @@ pub static METRICS: &[MetricDef] = &[
         dims: AGENT_DIMS,
  counts_open: false,
         available_from: None,
+        view: View::Any,
         measure: idle_before_auto_away,
     },
 ];

@@ -6,7 +6,7 @@
 //! begins on 2022-02-04; earlier sessions are left out and the report says how many.
 
 use super::{Emit, Keys};
-use crate::catalog::{Aggregate, Dim, MetricDef, ReportDef, Unit};
+use crate::catalog::{Aggregate, Dim, MetricDef, ReportDef, Unit, View};
 use crate::event::Channel;
 use crate::facts::Fact;
 
@@ -79,6 +79,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: sessions_consumed,
         counts_open: true,
         available_from: Some(AVAILABLE_FROM),
+        view: View::Any,
     },
     MetricDef {
         id: "freshworks.tickets",
@@ -95,6 +96,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: tickets,
         counts_open: true,
         available_from: Some(AVAILABLE_FROM),
+        view: View::Any,
     },
 ];
 

@@ -6,7 +6,7 @@
 //! it, its channel and its last queue.
 
 use super::{Emit, Keys};
-use crate::catalog::{Aggregate, Dim, MetricDef, Unit};
+use crate::catalog::{Aggregate, Dim, MetricDef, Unit, View};
 use crate::event::{Channel, Direction};
 use crate::facts::{ContactFact, Fact};
 
@@ -111,6 +111,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: agent_reply_time,
         counts_open: false,
         available_from: None,
+        view: View::Any,
     },
     MetricDef {
         id: "gladly.customer_reply_time",
@@ -127,6 +128,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: customer_reply_time,
         counts_open: false,
         available_from: None,
+        view: View::Any,
     },
     MetricDef {
         id: "gladly.queued_to_fulfilled_time",
@@ -143,6 +145,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: queued_to_fulfilled,
         counts_open: false,
         available_from: None,
+        view: View::Any,
     },
     MetricDef {
         id: "gladly.talk_time",
@@ -159,6 +162,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: talk_time,
         counts_open: false,
         available_from: None,
+        view: View::Any,
     },
     MetricDef {
         id: "gladly.hold_time",
@@ -175,5 +179,6 @@ pub static METRICS: &[MetricDef] = &[
         measure: hold_time,
         counts_open: false,
         available_from: None,
+        view: View::Any,
     },
 ];

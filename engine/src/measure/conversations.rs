@@ -8,7 +8,7 @@
 //! the old ones, in the interval of the new close.
 
 use super::{Emit, Keys, Rule, RuleVersion, Settings};
-use crate::catalog::{Aggregate, Dim, MetricDef, Unit};
+use crate::catalog::{Aggregate, Dim, MetricDef, Unit, View};
 use crate::event::{Channel, Direction, Outcome};
 use crate::facts::{ConversationFact, Fact, ThreadContact};
 use crate::ids::Sym;
@@ -384,6 +384,7 @@ pub static METRICS: &[MetricDef] = &[
         // Open facts withdraw a reopened conversation's earlier verdict.
         counts_open: true,
         available_from: None,
+        view: View::Any,
     },
     MetricDef {
         id: "gladly.fcr_eligible",
@@ -401,6 +402,7 @@ pub static METRICS: &[MetricDef] = &[
         // Open facts withdraw a reopened conversation's earlier verdict.
         counts_open: true,
         available_from: None,
+        view: View::Any,
     },
     MetricDef {
         id: "gladly.fcr_conversations",
@@ -418,6 +420,7 @@ pub static METRICS: &[MetricDef] = &[
         // Open facts withdraw a reopened conversation's earlier verdict.
         counts_open: true,
         available_from: None,
+        view: View::Any,
     },
     MetricDef {
         id: "gladly.sessions",
@@ -434,6 +437,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: sessions,
         counts_open: true,
         available_from: None,
+        view: View::Any,
     },
     MetricDef {
         id: "gladly.sla_achievement",
@@ -450,6 +454,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: sla_achievement,
         counts_open: true,
         available_from: None,
+        view: View::Any,
     },
     MetricDef {
         id: "gladly.sla_contacts",
@@ -466,5 +471,6 @@ pub static METRICS: &[MetricDef] = &[
         measure: sla_contacts,
         counts_open: true,
         available_from: None,
+        view: View::Any,
     },
 ];

@@ -23,7 +23,7 @@
 //! participant figure by the participant row's start (added on).
 
 use super::{Emit, Keys};
-use crate::catalog::{Aggregate, Dim, MetricDef, Unit};
+use crate::catalog::{Aggregate, Dim, MetricDef, Unit, View};
 use crate::event::{
     Channel, ClosureReason, Direction, HandlerKind, ParticipantMode, WorkItemStatus,
 };
@@ -467,6 +467,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: sessions_rejected_historical,
         counts_open: false,
         available_from: None,
+        view: View::Historical,
     },
     MetricDef {
         id: "dynamics.sessions_rejected.historical.literal",
@@ -483,6 +484,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: sessions_rejected_historical_literal,
         counts_open: false,
         available_from: None,
+        view: View::Historical,
     },
     MetricDef {
         id: "dynamics.sessions_rejected.realtime",
@@ -499,6 +501,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: sessions_rejected_realtime,
         counts_open: true,
         available_from: None,
+        view: View::RealTime,
     },
     MetricDef {
         id: "dynamics.sessions_rejected.realtime.literal",
@@ -515,6 +518,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: sessions_rejected_realtime_literal,
         counts_open: true,
         available_from: None,
+        view: View::RealTime,
     },
     MetricDef {
         id: "dynamics.session_rejection_rate.historical",
@@ -531,6 +535,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: rejection_rate_historical,
         counts_open: false,
         available_from: None,
+        view: View::Historical,
     },
     MetricDef {
         id: "dynamics.session_rejection_rate.realtime",
@@ -547,6 +552,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: rejection_rate_realtime,
         counts_open: true,
         available_from: None,
+        view: View::RealTime,
     },
     MetricDef {
         id: "dynamics.sessions_timed_out.historical",
@@ -563,6 +569,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: sessions_timed_out_historical,
         counts_open: false,
         available_from: None,
+        view: View::Historical,
     },
     MetricDef {
         id: "dynamics.sessions_timed_out.realtime",
@@ -579,6 +586,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: sessions_timed_out_realtime,
         counts_open: true,
         available_from: None,
+        view: View::RealTime,
     },
     MetricDef {
         id: "dynamics.session_timeout_rate.historical",
@@ -595,6 +603,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: timeout_rate_historical,
         counts_open: false,
         available_from: None,
+        view: View::Historical,
     },
     MetricDef {
         id: "dynamics.session_timeout_rate.historical.literal",
@@ -611,6 +620,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: timeout_rate_historical_literal,
         counts_open: false,
         available_from: None,
+        view: View::Historical,
     },
     MetricDef {
         id: "dynamics.session_timeout_rate.realtime",
@@ -627,6 +637,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: timeout_rate_realtime,
         counts_open: true,
         available_from: None,
+        view: View::RealTime,
     },
     MetricDef {
         id: "dynamics.transferred_sessions.historical",
@@ -643,6 +654,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: transferred_sessions_historical,
         counts_open: false,
         available_from: None,
+        view: View::Historical,
     },
     MetricDef {
         id: "dynamics.transferred_sessions.realtime",
@@ -659,6 +671,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: transferred_sessions_realtime,
         counts_open: true,
         available_from: None,
+        view: View::RealTime,
     },
     MetricDef {
         id: "dynamics.session_transfer_rate.historical",
@@ -675,6 +688,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: transfer_rate_historical,
         counts_open: false,
         available_from: None,
+        view: View::Historical,
     },
     MetricDef {
         id: "dynamics.session_transfer_rate.realtime",
@@ -691,6 +705,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: transfer_rate_realtime,
         counts_open: true,
         available_from: None,
+        view: View::RealTime,
     },
     MetricDef {
         id: "dynamics.incoming_sessions.historical",
@@ -707,6 +722,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: incoming_sessions_historical,
         counts_open: false,
         available_from: None,
+        view: View::Historical,
     },
     MetricDef {
         id: "dynamics.incoming_sessions.historical.literal",
@@ -723,6 +739,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: incoming_sessions_historical_literal,
         counts_open: false,
         available_from: None,
+        view: View::Historical,
     },
     MetricDef {
         id: "dynamics.time_to_reject.realtime",
@@ -739,6 +756,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: time_to_reject_realtime,
         counts_open: true,
         available_from: None,
+        view: View::RealTime,
     },
     MetricDef {
         id: "dynamics.time_to_reject.realtime.literal",
@@ -755,6 +773,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: time_to_reject_realtime,
         counts_open: true,
         available_from: None,
+        view: View::RealTime,
     },
     MetricDef {
         id: "dynamics.time_to_accept.realtime",
@@ -771,6 +790,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: time_to_accept_realtime,
         counts_open: true,
         available_from: None,
+        view: View::RealTime,
     },
     MetricDef {
         id: "dynamics.time_to_accept.realtime.literal",
@@ -787,6 +807,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: time_to_accept_realtime,
         counts_open: true,
         available_from: None,
+        view: View::RealTime,
     },
     MetricDef {
         id: "dynamics.session_handle_time.realtime",
@@ -803,6 +824,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: session_handle_time_realtime,
         counts_open: true,
         available_from: None,
+        view: View::RealTime,
     },
     MetricDef {
         id: "dynamics.avg_session_handle_time.historical",
@@ -819,6 +841,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: avg_session_handle_time_historical,
         counts_open: false,
         available_from: None,
+        view: View::Historical,
     },
     MetricDef {
         id: "dynamics.avg_session_handle_time.realtime",
@@ -835,6 +858,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: avg_session_handle_time_realtime,
         counts_open: true,
         available_from: None,
+        view: View::RealTime,
     },
     MetricDef {
         id: "dynamics.consult_requests_rejected.historical",
@@ -851,6 +875,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: consult_requests_rejected_historical,
         counts_open: false,
         available_from: None,
+        view: View::Historical,
     },
     MetricDef {
         id: "dynamics.consult_requests_rejected.realtime",
@@ -867,6 +892,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: consult_requests_rejected_realtime,
         counts_open: true,
         available_from: None,
+        view: View::RealTime,
     },
     MetricDef {
         id: "dynamics.session_participant_count",
@@ -883,6 +909,7 @@ pub static METRICS: &[MetricDef] = &[
         measure: session_participant_count,
         counts_open: false,
         available_from: None,
+        view: View::Any,
     },
 ];
 

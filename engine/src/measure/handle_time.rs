@@ -13,7 +13,7 @@
 //! is unavailable on every channel (the [`AFTER_CONTACT_RULE`]).
 
 use super::{Amount, Emit, Keys, Part, Rule, RuleVersion};
-use crate::catalog::{Aggregate, Dim, MetricDef, Unit};
+use crate::catalog::{Aggregate, Dim, MetricDef, Unit, View};
 use crate::facts::{AvailabilityInterval, Fact, WorkKind, WorkSessionFact, WorkSpanFact};
 
 /// How after-contact time treats an agent who is unavailable on every channel. The seed's
@@ -284,6 +284,7 @@ pub static METRICS: &[MetricDef] = &[
         dims: DIMS,
         counts_open: false,
         available_from: None,
+        view: View::Any,
         measure: customer_handle_time,
     },
     MetricDef {
@@ -300,6 +301,7 @@ pub static METRICS: &[MetricDef] = &[
         dims: DIMS,
         counts_open: false,
         available_from: None,
+        view: View::Any,
         measure: conversation_handle_time,
     },
     MetricDef {
@@ -316,6 +318,7 @@ pub static METRICS: &[MetricDef] = &[
         dims: DIMS,
         counts_open: false,
         available_from: None,
+        view: View::Any,
         measure: contact_handle_time,
     },
     MetricDef {
@@ -332,6 +335,7 @@ pub static METRICS: &[MetricDef] = &[
         dims: DIMS,
         counts_open: false,
         available_from: None,
+        view: View::Any,
         measure: work_session_handle_time,
     },
     MetricDef {
@@ -348,6 +352,7 @@ pub static METRICS: &[MetricDef] = &[
         dims: DIMS,
         counts_open: false,
         available_from: None,
+        view: View::Any,
         measure: after_contact_time,
     },
     MetricDef {
@@ -364,6 +369,7 @@ pub static METRICS: &[MetricDef] = &[
         dims: DIMS,
         counts_open: false,
         available_from: None,
+        view: View::Any,
         measure: total_contact_time,
     },
     MetricDef {
@@ -380,6 +386,7 @@ pub static METRICS: &[MetricDef] = &[
         dims: DIMS,
         counts_open: false,
         available_from: None,
+        view: View::Any,
         measure: task_handle_time,
     },
     MetricDef {
@@ -396,6 +403,7 @@ pub static METRICS: &[MetricDef] = &[
         dims: DIMS,
         counts_open: false,
         available_from: None,
+        view: View::Any,
         measure: messaging_work_session_time,
     },
     MetricDef {
@@ -412,6 +420,7 @@ pub static METRICS: &[MetricDef] = &[
         dims: DIMS,
         counts_open: false,
         available_from: None,
+        view: View::Any,
         measure: messaging_contact_handle_time,
     },
     MetricDef {
@@ -428,6 +437,7 @@ pub static METRICS: &[MetricDef] = &[
         dims: DIMS,
         counts_open: false,
         available_from: None,
+        view: View::Any,
         measure: messaging_work_session_union,
     },
     MetricDef {
@@ -444,6 +454,7 @@ pub static METRICS: &[MetricDef] = &[
         dims: DIMS,
         counts_open: false,
         available_from: None,
+        view: View::Any,
         measure: messaging_concurrency,
     },
     MetricDef {
@@ -460,6 +471,7 @@ pub static METRICS: &[MetricDef] = &[
         dims: DIMS,
         counts_open: false,
         available_from: None,
+        view: View::Any,
         measure: messaging_concurrency_union,
     },
     MetricDef {
@@ -476,6 +488,7 @@ pub static METRICS: &[MetricDef] = &[
         dims: DIMS,
         counts_open: false,
         available_from: None,
+        view: View::Any,
         measure: available_time,
     },
     MetricDef {
@@ -492,6 +505,7 @@ pub static METRICS: &[MetricDef] = &[
         dims: DIMS,
         counts_open: false,
         available_from: None,
+        view: View::Any,
         measure: occupancy,
     },
 ];

@@ -19,7 +19,7 @@
 //! the log are left out (they are neither answered nor abandoned yet).
 
 use super::{Amount, Emit, Keys, Part};
-use crate::catalog::{Aggregate, Dim, MetricDef, Unit};
+use crate::catalog::{Aggregate, Dim, MetricDef, Unit, View};
 use crate::event::{Direction, HandlerKind, Outcome};
 use crate::facts::{ContactFact, Fact};
 use crate::time::{Instant, SECOND_MS};
@@ -230,6 +230,7 @@ const fn count(
         measure,
         counts_open: false,
         available_from: None,
+        view: View::Any,
     }
 }
 
@@ -259,6 +260,7 @@ const fn mean(
         measure,
         counts_open: false,
         available_from: None,
+        view: View::Any,
     }
 }
 
@@ -370,5 +372,6 @@ pub static METRICS: &[MetricDef] = &[
         measure: occupancy,
         counts_open: true,
         available_from: None,
+        view: View::Any,
     },
 ];
