@@ -20,8 +20,9 @@ pub struct Interner {
     text: String,
     /// Where each symbol's string ends in `text` (it starts where the previous one ends).
     ends: Vec<usize>,
-    /// Symbols, found by the hash of their string.
-    table: HashTable<Sym>,
+    /// Symbols with a 32-bit hash of their string: growing the table and ruling out
+    /// candidates need no trip to the arena.
+    table: HashTable<(u32, Sym)>,
     hasher: FxBuildHasher,
 }
 
@@ -31,6 +32,18 @@ impl std::fmt::Debug for Interner {
             .field("strings", &self.ends.len())
             .finish()
     }
+}
+
+/// A string's short hash, and the table hash spread from it (so that every bit the table
+/// uses, low bits for the bucket and high bits for its tags, depends on the string).
+fn hashes(hasher: &FxBuildHasher, name: &str) -> (u32, u64) {
+    let short = (hasher.hash_one(name) >> 32) as u32;
+    (short, spread(short))
+}
+
+/// The table hash of a short hash.
+fn spread(short: u32) -> u64 {
+    u64::from(short).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// The string of `sym` in an arena.
@@ -43,29 +56,29 @@ fn slice<'a>(text: &'a str, ends: &[usize], sym: Sym) -> &'a str {
 impl Interner {
     /// The symbol for `name`, creating it on first sight.
     pub fn intern(&mut self, name: &str) -> Sym {
-        let hash = self.hasher.hash_one(name);
+        let (short, hash) = hashes(&self.hasher, name);
         let Interner {
-            text,
-            ends,
-            table,
-            hasher,
+            text, ends, table, ..
         } = self;
-        if let Some(&sym) = table.find(hash, |&s| slice(text, ends, s) == name) {
+        let found = table.find(hash, |&(h, s)| h == short && slice(text, ends, s) == name);
+        if let Some(&(_, sym)) = found {
             return sym;
         }
         let sym = Sym(ends.len() as u32);
         text.push_str(name);
         ends.push(text.len());
-        table.insert_unique(hash, sym, |&s| hasher.hash_one(slice(text, ends, s)));
+        table.insert_unique(hash, (short, sym), |&(h, _)| spread(h));
         sym
     }
 
     /// The symbol for `name`, if it was ever interned.
     pub fn get(&self, name: &str) -> Option<Sym> {
-        let hash = self.hasher.hash_one(name);
+        let (short, hash) = hashes(&self.hasher, name);
         self.table
-            .find(hash, |&s| slice(&self.text, &self.ends, s) == name)
-            .copied()
+            .find(hash, |&(h, s)| {
+                h == short && slice(&self.text, &self.ends, s) == name
+            })
+            .map(|&(_, s)| s)
     }
 
     /// The string behind `sym`.
