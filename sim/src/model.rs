@@ -1,6 +1,7 @@
 //! The simulation: customers arriving on workstreams, bots answering first, queues, routing,
 //! offers, handling (talk, holds, consults, messages, replies), transfers, after-contact work,
-//! conversations closing and reopening, and agents working shifts with Away, idle and Focus
+//! conversations closing and reopening, outbound campaigns (attempts that wait for a free
+//! agent, who calls or writes a customer), and agents working shifts with Away, idle and Focus
 //! stretches. Every process writes events of the engine's schema to an [`Output`] and nothing
 //! else: no figure is computed here.
 //!
@@ -19,7 +20,7 @@ use rustc_hash::FxHashMap;
 use crate::dist::Stream;
 use crate::kernel::Kernel;
 use crate::output::{Output, SimError};
-use crate::scenario::{ChannelKind, Entry, Scenario, Transfer, CHANNELS};
+use crate::scenario::{ChannelKind, Entry, Scenario, Segment, Transfer, CHANNELS};
 
 const NONE: u32 = u32::MAX;
 
@@ -27,6 +28,8 @@ const NONE: u32 = u32::MAX;
 #[derive(Clone, Copy, Debug)]
 enum Ev {
     Arrival { ws: u32 },
+    Attempt { k: u32 },
+    Expire { c: u32, gen: u32 },
     Return { r: u32 },
     Patience { c: u32, gen: u32 },
     Overflow { c: u32, gen: u32 },
@@ -73,6 +76,8 @@ enum Step {
     ConsultStart { reject: bool },
     ConsultEnd,
     FirstReply,
+    Answered,
+    OutboundMessage,
     CustomerMessage,
     AgentMessage,
     AsyncReply,
@@ -86,6 +91,8 @@ struct Contact {
     gen: u32,
     state: State,
     ws: u32,
+    /// The campaign of an outbound attempt, or `NONE` for an inbound contact.
+    campaign: u32,
     id: u64,
     customer: u64,
     conversation: u64,
@@ -119,6 +126,7 @@ impl Contact {
             gen: 0,
             state: State::Free,
             ws: 0,
+            campaign: NONE,
             id: 0,
             customer: 0,
             conversation: 0,
@@ -215,6 +223,14 @@ struct Streams {
     away: Vec<Stream>,
     idle: Vec<Stream>,
     focus: Vec<Stream>,
+    /// Per campaign: when attempts are made.
+    attempts: Vec<Stream>,
+    /// Per campaign: whether and when calls are answered.
+    answer: Vec<Stream>,
+    /// Per campaign: talk or writing time, and after-contact work.
+    campaign_handle: Vec<Stream>,
+    /// Per campaign: customers answering back.
+    reply: Vec<Stream>,
 }
 
 /// What a finished simulation reports about itself.
@@ -222,7 +238,7 @@ struct Streams {
 pub struct SimStats {
     /// Events written.
     pub events: u64,
-    /// Contacts started (arrivals and returns).
+    /// Contacts started (arrivals, returns and outbound campaign contacts).
     pub contacts: u64,
     /// Contacts that entered a queue at least once.
     pub queued: u64,
@@ -258,6 +274,8 @@ pub struct Sim<'s, O> {
     streams: Streams,
     arrival_clock: Vec<f64>,
     arrival_seg: Vec<usize>,
+    attempt_clock: Vec<f64>,
+    attempt_seg: Vec<usize>,
     contacts: Vec<Contact>,
     free: Vec<u32>,
     agents: Vec<Agent>,
@@ -292,6 +310,7 @@ impl<'s, O: Output> Sim<'s, O> {
         let ws: Vec<&str> = sc.workstreams.iter().map(|w| w.name.as_str()).collect();
         let groups: Vec<&str> = sc.groups.iter().map(|g| g.name.as_str()).collect();
         let bots: Vec<&str> = sc.bots.iter().map(|b| b.name.as_str()).collect();
+        let campaigns: Vec<&str> = sc.campaigns.iter().map(|k| k.name.as_str()).collect();
         let streams = Streams {
             arrivals: per("arrivals", ws.clone()),
             patience: per("patience", ws.clone()),
@@ -302,6 +321,10 @@ impl<'s, O: Output> Sim<'s, O> {
             away: per("away", groups.clone()),
             idle: per("idle", groups.clone()),
             focus: per("focus", groups),
+            attempts: per("campaign-attempts", campaigns.clone()),
+            answer: per("campaign-answer", campaigns.clone()),
+            campaign_handle: per("campaign-handle", campaigns.clone()),
+            reply: per("campaign-reply", campaigns),
         };
         let start = sc.start.millis();
         let agents = sc
@@ -335,6 +358,8 @@ impl<'s, O: Output> Sim<'s, O> {
             streams,
             arrival_clock: vec![start as f64; sc.workstreams.len()],
             arrival_seg: vec![0; sc.workstreams.len()],
+            attempt_clock: vec![start as f64; sc.campaigns.len()],
+            attempt_seg: vec![0; sc.campaigns.len()],
             contacts: Vec::with_capacity(256),
             free: Vec::new(),
             agents,
@@ -358,6 +383,9 @@ impl<'s, O: Output> Sim<'s, O> {
         for w in 0..self.sc.workstreams.len() {
             self.schedule_arrival(w as u32);
         }
+        for k in 0..self.sc.campaigns.len() {
+            self.schedule_attempt(k as u32);
+        }
         for a in 0..self.agents.len() {
             self.schedule_shift(a as u32);
         }
@@ -377,6 +405,11 @@ impl<'s, O: Output> Sim<'s, O> {
     fn dispatch(&mut self, ev: Ev) -> Result<(), SimError> {
         match ev {
             Ev::Arrival { ws } => self.arrival(ws),
+            Ev::Attempt { k } => self.attempt(k),
+            Ev::Expire { c, gen } if self.live(c, gen) => {
+                self.expire(c);
+                Ok(())
+            }
             Ev::Return { r } => self.returned(r),
             Ev::Patience { c, gen } if self.live(c, gen) => self.abandon(c),
             Ev::Overflow { c, gen } if self.live(c, gen) => self.overflow(c),
@@ -423,30 +456,135 @@ impl<'s, O: Output> Sim<'s, O> {
     /// with a unit exponential, so a rate multiplier moves arrivals without reshuffling them.
     fn schedule_arrival(&mut self, ws: u32) {
         let w = ws as usize;
-        let segs = &self.sc.workstreams[w].arrivals;
-        let mut e = self.streams.arrivals[w].unit_exp();
-        let mut t = self.arrival_clock[w];
-        let mut i = self.arrival_seg[w];
-        loop {
-            let Some(s) = segs.get(i) else {
-                self.arrival_seg[w] = i;
-                return;
-            };
-            if t < s.start as f64 {
-                t = s.start as f64;
-            }
-            let room = (s.end as f64 - t) * s.rate;
-            if e < room {
-                t += e / s.rate;
-                break;
-            }
-            e -= room.max(0.0);
-            t = s.end as f64;
-            i += 1;
+        let e = self.streams.arrivals[w].unit_exp();
+        let (clock, seg) = (&mut self.arrival_clock[w], &mut self.arrival_seg[w]);
+        if let Some(t) = next_arrival(&self.sc.workstreams[w].arrivals, e, clock, seg) {
+            self.k.at(t, Ev::Arrival { ws });
         }
-        self.arrival_seg[w] = i;
-        self.arrival_clock[w] = t;
-        self.k.at(t.round() as i64, Ev::Arrival { ws });
+    }
+
+    /// Schedules campaign `k`'s next attempt, as [`Self::schedule_arrival`] does arrivals.
+    fn schedule_attempt(&mut self, k: u32) {
+        let i = k as usize;
+        let e = self.streams.attempts[i].unit_exp();
+        let (clock, seg) = (&mut self.attempt_clock[i], &mut self.attempt_seg[i]);
+        if let Some(t) = next_arrival(&self.sc.campaigns[i].attempts, e, clock, seg) {
+            self.k.at(t, Ev::Attempt { k });
+        }
+    }
+
+    /// A campaign attempt: it waits, silently, in the campaign's queue for a free agent (or
+    /// goes to one at once). Nothing is written until an agent starts it.
+    fn attempt(&mut self, k: u32) -> Result<(), SimError> {
+        self.schedule_attempt(k);
+        let camp = &self.sc.campaigns[k as usize];
+        let c = self.alloc();
+        let now = self.k.now();
+        let gen = {
+            let x = &mut self.contacts[c as usize];
+            x.campaign = k;
+            x.queue = camp.queue as u32;
+            x.enq_at = now;
+            x.gen
+        };
+        if let Some(d) = camp.expire_ms {
+            self.k.after(d, Ev::Expire { c, gen });
+        }
+        self.route(c, false)
+    }
+
+    /// An attempt no agent started in time is dropped.
+    fn expire(&mut self, c: u32) {
+        if self.contacts[c as usize].state == State::Queued {
+            self.release_contact(c);
+        }
+    }
+
+    /// Agent `a` starts campaign attempt `c`: a new customer and conversation, an outbound
+    /// contact in a session the agent has accepted, the customer's profile open, and the
+    /// call ringing (voice) or the message being written. The agent's capacity on the
+    /// channel is taken as for any other contact.
+    fn dial(&mut self, c: u32, a: u32) -> Result<(), SimError> {
+        let k = self.contacts[c as usize].campaign as usize;
+        let camp = &self.sc.campaigns[k];
+        let channel = camp.channel;
+        let g = self.agents[a as usize].group as usize;
+        {
+            let ag = &mut self.agents[a as usize];
+            ag.load[channel as usize] += 1;
+            ag.total += 1;
+        }
+        self.next.customer += 1;
+        let customer = self.next.customer;
+        self.next.conversation += 1;
+        let conversation = self.next.conversation;
+        self.next.contact += 1;
+        let contact_id = self.next.contact;
+        self.next.session += 1;
+        let session = self.next.session;
+        self.stats.contacts += 1;
+        let (mut b1, mut b2, mut b3, mut b4) = ([0u8; 24], [0u8; 24], [0u8; 24], [0u8; 24]);
+        let cu = id(&mut b1, "cu-", customer);
+        let cv = id(&mut b2, "cv-", conversation);
+        let ct = id(&mut b3, "ct-", contact_id);
+        let se = id(&mut b4, "se-", session);
+        let agent = self.sc.agents[a as usize].id.as_str();
+        self.emit(EventKind::ConversationOpened {
+            conversation: cv,
+            customer: cu,
+        })?;
+        self.emit(EventKind::ContactStarted {
+            contact: ct,
+            conversation: Some(cv),
+            customer: Some(cu),
+            channel,
+            direction: Direction::Outbound,
+            channel_instance: None,
+        })?;
+        self.emit(EventKind::SessionStarted {
+            session: se,
+            contact: ct,
+            queue: Some(&self.sc.queues[camp.queue].name),
+            handler: HandlerKind::Agent,
+        })?;
+        self.emit(EventKind::SessionOffered { session: se, agent })?;
+        self.emit(EventKind::SessionAccepted { session: se, agent })?;
+        self.emit(EventKind::ParticipantJoined {
+            session: se,
+            participant: agent,
+            kind: HandlerKind::Agent,
+            mode: ParticipantMode::Primary,
+            reason: None,
+        })?;
+        if self.sc.groups[g].profile_views {
+            self.open_profile(a, customer, cu)?;
+        }
+        let gen = {
+            let x = &mut self.contacts[c as usize];
+            x.gen = x.gen.wrapping_add(1);
+            x.token = x.token.wrapping_add(1);
+            x.state = State::Handling;
+            x.agent = a;
+            x.id = contact_id;
+            x.customer = customer;
+            x.conversation = conversation;
+            x.session = session;
+            x.gen
+        };
+        let (step, d) = if camp.kind == ChannelKind::Voice {
+            let s = &mut self.streams.answer[k];
+            if s.chance(camp.answer_probability) {
+                (Step::Answered, camp.ring.sample_ms(s))
+            } else {
+                (Step::Finish, camp.unanswered_ring.sample_ms(s))
+            }
+        } else {
+            let d = camp.handle.sample_ms(&mut self.streams.campaign_handle[k]);
+            (Step::OutboundMessage, d)
+        };
+        self.set_step(c, step);
+        self.k.after(d, Ev::Step { c, gen });
+        Ok(())
     }
 
     fn arrival(&mut self, ws: u32) -> Result<(), SimError> {
@@ -764,6 +902,10 @@ impl<'s, O: Output> Sim<'s, O> {
     // ---- offers -----------------------------------------------------------------------------
 
     fn offer(&mut self, c: u32, a: u32) -> Result<(), SimError> {
+        if self.contacts[c as usize].campaign != NONE {
+            // Outbound work is not offered: the agent routing picked starts it.
+            return self.dial(c, a);
+        }
         let q = self.contacts[c as usize].queue as usize;
         let channel = self.sc.queues[q].channel;
         let g = self.agents[a as usize].group as usize;
@@ -1002,7 +1144,7 @@ impl<'s, O: Output> Sim<'s, O> {
         let ct = id(&mut b1, "ct-", x.id);
         let se = id(&mut b2, "se-", x.session);
         let agent = self.sc.agents[a as usize].id.as_str();
-        let w = &self.sc.workstreams[ws];
+        let w = self.sc.workstreams.get(ws);
         let next_in_plan = |sim: &mut Self| {
             let x = &mut sim.contacts[c as usize];
             x.plan_pos += 1;
@@ -1096,7 +1238,7 @@ impl<'s, O: Output> Sim<'s, O> {
                         via: None,
                     })?;
                 }
-                let m = w.messages.as_ref();
+                let m = w.and_then(|w| w.messages.as_ref());
                 let s = &mut self.streams.handle[ws];
                 match m {
                     Some(m) if s.chance(m.more) => {
@@ -1114,8 +1256,7 @@ impl<'s, O: Output> Sim<'s, O> {
                     author: None,
                 })?;
                 let d = w
-                    .messages
-                    .as_ref()
+                    .and_then(|w| w.messages.as_ref())
                     .map_or(0, |m| m.agent_reply.sample_ms(&mut self.streams.handle[ws]));
                 self.set_step(c, Step::AgentMessage);
                 self.k.after(d, Ev::Step { c, gen });
@@ -1136,6 +1277,25 @@ impl<'s, O: Output> Sim<'s, O> {
                 }
                 return self.finish(c);
             }
+            Step::Answered => {
+                self.emit(EventKind::ContactAnswered { contact: ct })?;
+                let k = self.contacts[c as usize].campaign as usize;
+                if let Some(camp) = self.sc.campaigns.get(k) {
+                    let d = camp.handle.sample_ms(&mut self.streams.campaign_handle[k]);
+                    self.set_step(c, Step::Finish);
+                    self.k.after(d, Ev::Step { c, gen });
+                    return Ok(());
+                }
+                return self.finish(c);
+            }
+            Step::OutboundMessage => {
+                self.emit(EventKind::MessageSent {
+                    contact: ct,
+                    sender: Sender::Agent,
+                    author: Some(agent),
+                })?;
+                return self.finish(c);
+            }
             Step::Finish => return self.finish(c),
             Step::WrapEnd => return self.wrap_end(c),
         }
@@ -1145,10 +1305,12 @@ impl<'s, O: Output> Sim<'s, O> {
     /// Handling is over: a transfer, or the contact ends (and after-contact work starts).
     fn finish(&mut self, c: u32) -> Result<(), SimError> {
         let ws = self.contacts[c as usize].ws as usize;
-        let w = &self.sc.workstreams[ws];
-        let transfer = if self.contacts[c as usize].transferred || w.transfers.is_empty() {
-            None
-        } else {
+        let k = self.contacts[c as usize].campaign;
+        // Campaign contacts are never transferred; their after-contact work is the campaign's.
+        let w = self.sc.workstreams.get(ws).filter(|_| k == NONE);
+        let transfer = if let Some(w) =
+            w.filter(|w| !self.contacts[c as usize].transferred && !w.transfers.is_empty())
+        {
             let s = &mut self.streams.behaviour[ws];
             let mut u = s.uniform();
             let mut pick = None;
@@ -1160,6 +1322,8 @@ impl<'s, O: Output> Sim<'s, O> {
                 u -= p;
             }
             pick
+        } else {
+            None
         };
         let a = self.contacts[c as usize].agent;
         let q = self.contacts[c as usize].queue;
@@ -1236,10 +1400,17 @@ impl<'s, O: Output> Sim<'s, O> {
                     contact: ct,
                     outcome: ccsim_engine::event::Outcome::Completed,
                 })?;
-                let wrap = w
-                    .after_work
-                    .as_ref()
-                    .map(|d| d.sample_ms(&mut self.streams.handle[ws]));
+                let wrap = match (w, self.sc.campaigns.get(k as usize)) {
+                    (Some(w), _) => w
+                        .after_work
+                        .as_ref()
+                        .map(|d| d.sample_ms(&mut self.streams.handle[ws])),
+                    (None, Some(camp)) => camp
+                        .after_work
+                        .as_ref()
+                        .map(|d| d.sample_ms(&mut self.streams.campaign_handle[k as usize])),
+                    (None, None) => None,
+                };
                 match wrap {
                     Some(d) => {
                         let x = &mut self.contacts[c as usize];
@@ -1278,6 +1449,7 @@ impl<'s, O: Output> Sim<'s, O> {
     ) -> Result<(), SimError> {
         let x = &self.contacts[c as usize];
         let (ws, customer, conversation) = (x.ws as usize, x.customer, x.conversation);
+        let campaign = x.campaign;
         let mut b = [0u8; 24];
         let cv = id(&mut b, "cv-", conversation);
         let agent = (a != NONE).then(|| self.sc.agents[a as usize].id.as_str());
@@ -1289,10 +1461,21 @@ impl<'s, O: Output> Sim<'s, O> {
         if !may_return {
             return Ok(());
         }
-        let Some(r) = &self.sc.workstreams[ws].returns else {
+        let k = campaign as usize;
+        let (returns, s) = if campaign == NONE {
+            (
+                self.sc.workstreams[ws].returns.as_ref(),
+                &mut self.streams.behaviour[ws],
+            )
+        } else {
+            (
+                self.sc.campaigns[k].reply.as_ref(),
+                &mut self.streams.reply[k],
+            )
+        };
+        let Some(r) = returns else {
             return Ok(());
         };
-        let s = &mut self.streams.behaviour[ws];
         if !s.chance(r.probability) {
             return Ok(());
         }
@@ -1959,6 +2142,34 @@ impl<'s, O: Output> Sim<'s, O> {
         }
         self.pull(a)
     }
+}
+
+/// The next event of a Poisson process with the piecewise-constant rate `segs`, from a unit
+/// exponential `e`: the cumulative rate is inverted from `clock` (the last event, advanced to
+/// the new one) in segment `seg`. `None` once the rate function is exhausted.
+fn next_arrival(segs: &[Segment], mut e: f64, clock: &mut f64, seg: &mut usize) -> Option<i64> {
+    let mut t = *clock;
+    let mut i = *seg;
+    loop {
+        let Some(s) = segs.get(i) else {
+            *seg = i;
+            return None;
+        };
+        if t < s.start as f64 {
+            t = s.start as f64;
+        }
+        let room = (s.end as f64 - t) * s.rate;
+        if e < room {
+            t += e / s.rate;
+            break;
+        }
+        e -= room.max(0.0);
+        t = s.end as f64;
+        i += 1;
+    }
+    *seg = i;
+    *clock = t;
+    Some(t.round() as i64)
 }
 
 /// Milliseconds to the next episode of a Poisson process with `rate` per millisecond (far

@@ -12,7 +12,8 @@ use chrono_tz::Tz;
 use crate::dist::{fnv1a, Dist, DistSpec};
 use crate::locate::{line_at, line_of, KeyPath};
 use crate::spec::{
-    ArrivalSpec, Day, DayRates, GroupSpec, ProfileSpec, ScenarioSpec, TransferTo, WorkstreamSpec,
+    ArrivalSpec, CampaignSpec, Day, DayRates, GroupSpec, ProfileSpec, ScenarioSpec, TransferTo,
+    WorkstreamSpec,
 };
 
 /// A scenario that cannot be loaded: where, and what is wrong.
@@ -175,6 +176,36 @@ pub struct Workstream {
     pub returns: Option<Returns>,
 }
 
+/// An outbound campaign, resolved.
+#[derive(Clone, Debug)]
+pub struct Campaign {
+    /// Its name.
+    pub name: String,
+    /// The channel of its contacts.
+    pub channel: Channel,
+    /// How its contacts are handled: voice calls ring and may be answered; on the other
+    /// channels the agent writes one message.
+    pub kind: ChannelKind,
+    /// The attempt-rate function over the horizon.
+    pub attempts: Vec<Segment>,
+    /// The queue whose agents work it.
+    pub queue: usize,
+    /// Voice: share of calls answered.
+    pub answer_probability: f64,
+    /// Voice: ringing before an answer.
+    pub ring: Dist,
+    /// Voice: ringing before the agent gives up on an unanswered call.
+    pub unanswered_ring: Dist,
+    /// Talk time (voice) or the time to write the message.
+    pub handle: Dist,
+    /// After-contact work.
+    pub after_work: Option<Dist>,
+    /// Attempts not started within this many milliseconds are dropped.
+    pub expire_ms: Option<i64>,
+    /// Customers who answer back on an inbound workstream.
+    pub reply: Option<Returns>,
+}
+
 /// A bot, resolved.
 #[derive(Clone, Debug)]
 pub struct Bot {
@@ -293,6 +324,8 @@ pub struct Scenario {
     pub platform: Platform,
     /// Workstreams, in name order.
     pub workstreams: Vec<Workstream>,
+    /// Outbound campaigns, in name order.
+    pub campaigns: Vec<Campaign>,
     /// Bots, in name order.
     pub bots: Vec<Bot>,
     /// Queues, in name order.
@@ -512,10 +545,10 @@ fn build(spec: &ScenarioSpec, text: &str, file: &str) -> Result<Scenario, Proble
     let bot_names: Vec<&String> = spec.bots.keys().collect();
     let ws_names: Vec<&String> = spec.workstreams.keys().collect();
     let profile_names: Vec<&String> = spec.profiles.keys().collect();
-    if ws_names.is_empty() {
+    if ws_names.is_empty() && spec.campaigns.is_empty() {
         return Err((
             KeyPath::of(&["workstreams"]),
-            "no workstreams; expected at least one".into(),
+            "no workstreams and no campaigns; expected at least one".into(),
         ));
     }
 
@@ -566,6 +599,19 @@ fn build(spec: &ScenarioSpec, text: &str, file: &str) -> Result<Scenario, Proble
             zone,
             (&queue_names, &bot_names, &ws_names, &profile_names),
             &bots,
+            &mut channels,
+        )?);
+    }
+    let mut campaigns = Vec::new();
+    for (name, c) in &spec.campaigns {
+        let at = KeyPath::of(&["campaigns", name]);
+        campaigns.push(campaign(
+            name,
+            c,
+            &at,
+            spec,
+            (start, end, zone),
+            (&queue_names, &ws_names, &profile_names),
             &mut channels,
         )?);
     }
@@ -645,7 +691,7 @@ fn build(spec: &ScenarioSpec, text: &str, file: &str) -> Result<Scenario, Proble
         let Some(channel) = channels.get(qi) else {
             return Err((
                 at,
-                "nothing leads into this queue (no workstream, bot escalation, overflow or transfer names it); expected it to be used, or removed".into(),
+                "nothing leads into this queue (no workstream, bot escalation, campaign, overflow or transfer names it); expected it to be used, or removed".into(),
             ));
         };
         let mut eligible = Vec::new();
@@ -719,10 +765,119 @@ fn build(spec: &ScenarioSpec, text: &str, file: &str) -> Result<Scenario, Proble
         zone,
         platform,
         workstreams,
+        campaigns,
         bots,
         queues,
         groups,
         agents,
+    })
+}
+
+/// Checks campaign `name` and resolves its names.
+fn campaign(
+    name: &str,
+    c: &CampaignSpec,
+    at: &KeyPath,
+    spec: &ScenarioSpec,
+    (start, end, zone): (Instant, Instant, Tz),
+    (queue_names, ws_names, profile_names): (&[&String], &[&String], &[&String]),
+    channels: &mut QueueChannels<'_>,
+) -> Result<Campaign, Problem> {
+    let kind = ChannelKind::of(c.channel);
+    let attempts = arrivals(
+        &c.attempts,
+        &at.key("attempts"),
+        spec,
+        profile_names,
+        (start, end, zone),
+        "attempts per hour",
+    )?;
+    let queue = find(queue_names, &c.queue)
+        .ok_or_else(|| (at.key("queue"), unknown("queue", &c.queue, queue_names)))?;
+    channels.set(queue, c.channel, at.key("queue"))?;
+    let voice_only = |set: bool, key: &str| -> Result<(), Problem> {
+        if set && kind != ChannelKind::Voice {
+            Err((
+                at.key(key),
+                format!(
+                    "{} is not a voice channel: its contacts are a message, not a call; expected no `{key}`",
+                    c.channel
+                ),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    voice_only(c.answer_probability.is_some(), "answer_probability")?;
+    voice_only(c.ring.is_some(), "ring")?;
+    voice_only(c.unanswered_ring.is_some(), "unanswered_ring")?;
+    let answer_probability = probability(
+        c.answer_probability.unwrap_or(1.0),
+        at.key("answer_probability"),
+    )?;
+    let ring = match &c.ring {
+        Some(d) => dist(d, &at.key("ring"))?,
+        None => dist(&DistSpec::Constant { value_s: 0.0 }, &at.key("ring"))?,
+    };
+    let unanswered_ring = match &c.unanswered_ring {
+        Some(d) => dist(d, &at.key("unanswered_ring"))?,
+        None => dist(
+            &DistSpec::Constant { value_s: 30.0 },
+            &at.key("unanswered_ring"),
+        )?,
+    };
+    let expire_ms = c
+        .expire_after_min
+        .map(|v| {
+            if v.is_finite() && v > 0.0 {
+                Ok(ms(v, MINUTE_MS))
+            } else {
+                Err((
+                    at.key("expire_after_min"),
+                    format!("{v} is out of range; expected minutes > 0"),
+                ))
+            }
+        })
+        .transpose()?;
+    let reply = match &c.reply {
+        Some(r) => {
+            let rk = at.key("reply");
+            let workstream = match &r.workstream {
+                Some(n) => find(ws_names, n)
+                    .ok_or_else(|| (rk.key("workstream"), unknown("workstream", n, ws_names)))?,
+                None => {
+                    return Err((
+                        rk.key("workstream"),
+                        "missing; expected the inbound workstream replies arrive on".into(),
+                    ))
+                }
+            };
+            Some(Returns {
+                probability: probability(r.probability, rk.key("probability"))?,
+                delay: dist(&r.delay, &rk.key("delay"))?,
+                workstream,
+            })
+        }
+        None => None,
+    };
+    Ok(Campaign {
+        name: name.to_string(),
+        channel: c.channel,
+        kind,
+        attempts,
+        queue,
+        answer_probability,
+        ring,
+        unanswered_ring,
+        handle: dist(&c.handle, &at.key("handle"))?,
+        after_work: c
+            .after_work
+            .as_ref()
+            .map(|d| dist(d, &at.key("after_work")))
+            .transpose()?
+            .filter(|d| !d.is_zero()),
+        expire_ms,
+        reply,
     })
 }
 
@@ -753,9 +908,8 @@ fn workstream(
         &at.key("arrivals"),
         spec,
         profile_names,
-        start,
-        end,
-        zone,
+        (start, end, zone),
+        "arrivals per hour",
     )?;
     let entry =
         match (&w.queue, &w.bot) {
@@ -937,14 +1091,13 @@ fn arrivals(
     at: &KeyPath,
     spec: &ScenarioSpec,
     profile_names: &[&String],
-    start: Instant,
-    end: Instant,
-    zone: Tz,
+    (start, end, zone): (Instant, Instant, Tz),
+    what: &str,
 ) -> Result<Vec<Segment>, Problem> {
     let mult = non_negative(a.multiplier, at.key("multiplier"), "a multiplier")?;
     match (&a.rate_per_h, &a.profile) {
         (Some(r), None) => {
-            let r = non_negative(*r, at.key("rate_per_h"), "arrivals per hour")?;
+            let r = non_negative(*r, at.key("rate_per_h"), what)?;
             Ok(vec![Segment {
                 start: start.millis(),
                 end: end.millis(),

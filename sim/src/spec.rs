@@ -24,7 +24,11 @@ pub struct ScenarioSpec {
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileSpec>,
     /// Workstreams by name: a channel, its arrivals, where they go, how they are handled.
+    #[serde(default)]
     pub workstreams: BTreeMap<String, WorkstreamSpec>,
+    /// Outbound campaigns by name: contacts the center starts, worked by a queue's agents.
+    #[serde(default)]
+    pub campaigns: BTreeMap<String, CampaignSpec>,
     /// Bots by name.
     #[serde(default)]
     pub bots: BTreeMap<String, BotSpec>,
@@ -264,6 +268,38 @@ pub struct ReturnSpec {
     pub delay: DistSpec,
     /// The workstream they come back on (default: the same).
     pub workstream: Option<String>,
+}
+
+/// `[campaigns.NAME]`: outbound contacts the center starts. Each attempt waits for a free
+/// agent who can serve `queue`, who then calls (voice) or writes (other channels) a new
+/// customer in a new conversation.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignSpec {
+    /// The channel of its contacts.
+    pub channel: Channel,
+    /// The queue whose agents work it (routing, skills, priority and capacity as for inbound
+    /// contacts).
+    pub queue: String,
+    /// When attempts are made: `rate_per_h` or `profile`, with `multiplier`, as `arrivals`.
+    pub attempts: ArrivalSpec,
+    /// Voice: talk time from the customer answering. Other channels: the time to write the
+    /// message.
+    pub handle: DistSpec,
+    /// Voice only: the share of calls the customer answers (default 1).
+    pub answer_probability: Option<f64>,
+    /// Voice only: how long an answered call rings first (default constant 0).
+    pub ring: Option<DistSpec>,
+    /// Voice only: how long an unanswered call rings before the agent hangs up (default
+    /// constant 30 s).
+    pub unanswered_ring: Option<DistSpec>,
+    /// After-contact work once the contact ends.
+    pub after_work: Option<DistSpec>,
+    /// An attempt not started this many minutes after it was made is dropped (absent:
+    /// attempts wait for an agent as long as it takes).
+    pub expire_after_min: Option<f64>,
+    /// Customers who answer back later, as an inbound contact of a workstream.
+    pub reply: Option<ReturnSpec>,
 }
 
 /// `[bots.NAME]`.

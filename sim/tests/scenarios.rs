@@ -136,6 +136,145 @@ fn bad_values_name_the_key_and_line() {
     assert_eq!(e.line, Some(line(&text, "8h")));
 }
 
+/// [`BASE`] with an outbound phone campaign worked by the same agents.
+fn with_campaign() -> String {
+    format!(
+        r#"{BASE}
+[campaigns.callbacks]
+channel = "phone"
+queue = "outbound"
+attempts = {{ rate_per_h = 20.0 }}
+answer_probability = 0.5
+handle = {{ dist = "exponential", mean_s = 200.0 }}
+
+[queues.outbound]
+priority = -1
+"#
+    )
+}
+
+#[test]
+fn a_campaign_loads_and_bad_campaign_keys_name_the_key_and_line() {
+    let text = with_campaign();
+    let sc = Scenario::parse(&text, "s.toml").expect("loads");
+    assert_eq!(sc.campaigns.len(), 1);
+    assert_eq!(sc.campaigns[0].answer_probability, 0.5);
+    assert_eq!(sc.queues[sc.campaigns[0].queue].name, "outbound");
+    // An unknown key (a wrong unit is one) is refused by name, at its line.
+    for (from, to, bad) in [
+        (
+            "answer_probability = 0.5",
+            "answer_rate = 0.5",
+            "answer_rate",
+        ),
+        (
+            "handle = { dist = \"exponential\", mean_s = 200.0 }",
+            "handle = { dist = \"exponential\", mean_min = 3.0 }",
+            "mean_min",
+        ),
+        (
+            "answer_probability = 0.5",
+            "answer_probability = 0.5\nexpire_after_s = 60",
+            "expire_after_s",
+        ),
+    ] {
+        let bad_text = text.replace(from, to);
+        assert_ne!(bad_text, text, "{from}");
+        let e = err(&bad_text);
+        assert_eq!(e.line, Some(line(&bad_text, bad)), "{e}");
+        assert!(e.to_string().contains(bad), "{e}");
+        assert!(e.to_string().starts_with("s.toml, line "), "{e}");
+    }
+    // Bad values name the key and the line.
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "rate_per_h = 20.0",
+            "rate_per_h = -20.0",
+            "campaigns.callbacks.attempts.rate_per_h",
+            "expected attempts per hour ≥ 0",
+        ),
+        (
+            "answer_probability = 0.5",
+            "answer_probability = 1.5",
+            "campaigns.callbacks.answer_probability",
+            "not a probability",
+        ),
+        (
+            "queue = \"outbound\"",
+            "queue = \"outbond\"",
+            "campaigns.callbacks.queue",
+            "unknown queue `outbond`",
+        ),
+        (
+            "attempts = { rate_per_h = 20.0 }",
+            "attempts = { profile = \"nope\" }",
+            "campaigns.callbacks.attempts.profile",
+            "unknown profile",
+        ),
+        (
+            "answer_probability = 0.5",
+            "answer_probability = 0.5\nexpire_after_min = 0",
+            "campaigns.callbacks.expire_after_min",
+            "out of range",
+        ),
+        (
+            "answer_probability = 0.5",
+            "answer_probability = 0.5\nreply = { probability = 0.2, delay = { dist = \"constant\", value_s = 60.0 } }",
+            "campaigns.callbacks.reply.workstream",
+            "missing",
+        ),
+        (
+            "answer_probability = 0.5",
+            "answer_probability = 0.5\nreply = { probability = 0.2, delay = { dist = \"constant\", value_s = 60.0 }, workstream = \"calsl\" }",
+            "campaigns.callbacks.reply.workstream",
+            "unknown workstream `calsl`",
+        ),
+    ];
+    for (from, to, key, words) in cases {
+        let bad_text = text.replace(from, to);
+        assert_ne!(bad_text, text, "{from}");
+        let e = err(&bad_text);
+        assert_eq!(e.key, *key, "{e}");
+        assert!(e.message.contains(words), "{e}");
+        let needle = to.lines().last().unwrap_or(to);
+        assert_eq!(e.line, Some(line(&bad_text, needle)), "{e}");
+        assert!(e.to_string().starts_with("s.toml, line "), "{e}");
+    }
+    // Ringing and answers are for calls; an SMS campaign is a message.
+    let sms = text
+        .replace(
+            "channel = \"phone\"\nqueue = \"outbound\"",
+            "channel = \"sms\"\nqueue = \"outbound\"",
+        )
+        .replace(
+            "capacity = { phone = 1 }",
+            "capacity = { phone = 1, sms = 2 }",
+        );
+    let e = err(&sms);
+    assert_eq!(e.key, "campaigns.callbacks.answer_probability", "{e}");
+    assert_eq!(e.line, Some(line(&sms, "answer_probability")), "{e}");
+    let sms = sms.replace("answer_probability = 0.5\n", "");
+    let sc = Scenario::parse(&sms, "s.toml").expect("an SMS campaign loads");
+    assert_eq!(
+        sc.queues[sc.campaigns[0].queue].channel,
+        ccsim_engine::event::Channel::Sms
+    );
+    // A campaign's queue holds its channel: an agent without capacity there cannot serve it.
+    let e = err(&text
+        .replace(
+            "channel = \"phone\"\nqueue = \"outbound\"",
+            "channel = \"email\"\nqueue = \"outbound\"",
+        )
+        .replace("answer_probability = 0.5\n", ""));
+    assert_eq!(e.key, "queues.outbound.skills", "{e}");
+    assert!(e.message.contains("unreachable"), "{e}");
+    // A scenario may be campaigns only, but not nothing at all.
+    let none = "[horizon]\nstart = \"2024-01-01T00:00:00Z\"\nlength_h = 1.0\n\n[queues.q]\n\n[groups.g]\nagents = 1\ncapacity = { phone = 1 }\n";
+    let e = err(none);
+    assert_eq!(e.key, "workstreams", "{e}");
+    assert!(e.message.contains("no workstreams and no campaigns"), "{e}");
+}
+
 #[test]
 fn a_missing_file_is_an_error_not_a_panic() {
     let e = Scenario::load(std::path::Path::new("no/such/scenario.toml")).expect_err("refused");
@@ -307,6 +446,7 @@ fn the_default_week_shows_every_process() {
             "profile viewing",
             &["profile_view_started", "profile_view_ended"],
         ),
+        ("outbound campaigns", &["contact_answered"]),
         (
             "bots",
             &[
@@ -344,6 +484,7 @@ struct Details {
     bot_conversations: HashMap<String, u32>,
     customer_messages: u64,
     agent_messages: u64,
+    outbound_contacts: u64,
 }
 
 impl Details {
@@ -365,6 +506,7 @@ impl Details {
             ),
             ("customer message", self.customer_messages),
             ("agent message", self.agent_messages),
+            ("outbound contact", self.outbound_contacts),
         ]
     }
 }
@@ -410,6 +552,10 @@ impl Output for Details {
                     .entry(bot_session.to_string())
                     .or_default() += 1
             }
+            EventKind::ContactStarted {
+                direction: ccsim_engine::event::Direction::Outbound,
+                ..
+            } => self.outbound_contacts += 1,
             EventKind::MessageSent { sender, .. } => match sender {
                 ccsim_engine::event::Sender::Customer => self.customer_messages += 1,
                 ccsim_engine::event::Sender::Agent => self.agent_messages += 1,
