@@ -1,24 +1,11 @@
 //! The `ccsim` program as a user runs it: exit codes 0, 1 and 2, one clear message on
 //! standard error for bad input, and the outputs each command promises.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn ccsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ccsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run ccsim")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{ccsim, stderr, stdout};
 
 /// Asserts exit code 2 and a single-line message containing every word in `words`.
 fn fails_with(args: &[&str], words: &[&str]) {

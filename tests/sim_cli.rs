@@ -1,24 +1,11 @@
 //! `ccsim simulate` and `ccsim run` as a user runs them: outputs, the summary line, and exit
 //! code 2 with one message naming file, line and key for a bad scenario.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn ccsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ccsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run ccsim")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{ccsim, stderr, stdout};
 
 const SMALL: &str = r#"
 [horizon]

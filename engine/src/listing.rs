@@ -6,25 +6,9 @@ use serde_json::{json, Value};
 use crate::catalog::{all, MetricDef};
 use crate::examples::CheckOutcome;
 
-/// Lines of cells as an aligned table.
+/// Lines of cells as a left-aligned table.
 fn aligned(rows: &[Vec<String>]) -> String {
-    let cols = rows.first().map_or(0, Vec::len);
-    let widths: Vec<usize> = (0..cols)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    for r in rows {
-        let mut line = String::new();
-        for (c, cell) in r.iter().enumerate() {
-            line.push_str(cell);
-            if c + 1 < cols {
-                line.push_str(&" ".repeat(widths[c] - cell.chars().count() + 2));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
+    crate::report::render::align(rows, &[])
 }
 
 fn dims(m: &MetricDef) -> String {

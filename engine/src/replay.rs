@@ -89,14 +89,7 @@ pub fn replay_sections(
         .collect();
     let folded = fold_log(source, builders, as_of)?;
     let mut notes = Vec::new();
-    if !folded.open.is_empty() {
-        let parts: Vec<String> = folded
-            .open
-            .counts
-            .iter()
-            .map(|(k, n)| format!("{n} {k}"))
-            .collect();
-        let parts = parts.join(", ");
+    if let Some(parts) = folded.open.describe() {
         notes.push(match as_of {
             Some(t) => format!("open at {t} and counted up to it: {parts}"),
             None => format!(

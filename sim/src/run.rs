@@ -214,16 +214,9 @@ pub fn run_once(
 /// Finishes every section's report, with a note on what was still open at the end.
 fn reports(folded: Folded<Vec<Aggregator>>, titles: Vec<Option<String>>) -> Vec<SectionReport> {
     let mut notes = Vec::new();
-    if !folded.open.is_empty() {
-        let parts: Vec<String> = folded
-            .open
-            .counts
-            .iter()
-            .map(|(k, n)| format!("{n} {k}"))
-            .collect();
+    if let Some(parts) = folded.open.describe() {
         notes.push(format!(
-            "still open when the simulation ended: {}; metrics over closed entities leave them out",
-            parts.join(", ")
+            "still open when the simulation ended: {parts}; metrics over closed entities leave them out"
         ));
     }
     let names = &folded.names;

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use ccsim_engine::catalog::Unit;
-use ccsim_engine::report::render::{csv_field, hms, number};
+use ccsim_engine::report::render::{align, csv_field, number, unit_text};
 use ccsim_engine::report::OutputFormat;
 use serde_json::{json, Value};
 
@@ -196,42 +196,12 @@ pub fn render_summary(s: &Summary, format: OutputFormat) -> String {
                     line.extend(row.group.iter().cloned());
                     line.push(number(row.mean));
                     line.push(ci_text(row));
-                    line.push(match (row.unit, row.mean) {
-                        (Unit::Seconds, Some(v)) => format!("s ({})", hms(v)),
-                        (u, _) => u.to_string(),
-                    });
+                    line.push(unit_text(row.unit, row.mean));
                     cells.push(line);
                 }
+                // The mean and its half-width are figures: right-aligned.
                 let cols = cells[0].len();
-                let widths: Vec<usize> = (0..cols)
-                    .map(|c| {
-                        cells
-                            .iter()
-                            .map(|l| l[c].chars().count())
-                            .max()
-                            .unwrap_or(0)
-                    })
-                    .collect();
-                for line in &cells {
-                    let mut text = String::new();
-                    for (c, cell) in line.iter().enumerate() {
-                        let pad = widths[c] - cell.chars().count();
-                        if c == cols - 3 || c == cols - 2 {
-                            text.push_str(&" ".repeat(pad));
-                            text.push_str(cell);
-                        } else {
-                            text.push_str(cell);
-                            if c + 1 < cols {
-                                text.push_str(&" ".repeat(pad));
-                            }
-                        }
-                        if c + 1 < cols {
-                            text.push_str("  ");
-                        }
-                    }
-                    out.push_str(text.trim_end());
-                    out.push('\n');
-                }
+                out.push_str(&align(&cells, &[cols - 3, cols - 2]));
             }
             out
         }

@@ -60,6 +60,16 @@ impl OpenEntities {
     pub fn is_empty(&self) -> bool {
         self.counts.is_empty()
     }
+
+    /// What was left open, as `2 agent, 1 contact`; `None` when nothing was.
+    pub fn describe(&self) -> Option<String> {
+        let parts: Vec<String> = self
+            .counts
+            .iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
 }
 
 /// What the fold hands back when it is done.

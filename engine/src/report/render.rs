@@ -141,6 +141,47 @@ fn json_number(v: Option<f64>) -> Value {
     }
 }
 
+/// Rows of cells as aligned text: columns two spaces apart, the columns in `right`
+/// right-aligned (figures), the rest left-aligned; trailing spaces trimmed.
+pub fn align(rows: &[Vec<String>], right: &[usize]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut text = String::new();
+        for (c, cell) in row.iter().enumerate() {
+            let pad = " ".repeat(widths[c] - cell.chars().count());
+            if right.contains(&c) {
+                text.push_str(&pad);
+                text.push_str(cell);
+            } else {
+                text.push_str(cell);
+                text.push_str(&pad);
+            }
+            text.push_str("  ");
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// A unit for a table: seconds also as hours, minutes and seconds when there is a figure.
+pub fn unit_text(unit: Unit, value: Option<f64>) -> String {
+    match (unit, value) {
+        (Unit::Seconds, Some(v)) => format!("s ({})", hms(v)),
+        (u, _) => u.to_string(),
+    }
+}
+
 fn header_line(r: &Report) -> String {
     let window = match (&r.window.0, &r.window.1) {
         (None, None) => "all time".to_string(),
@@ -170,45 +211,13 @@ fn table(r: &Report) -> String {
         let mut line = vec![row.metric.to_string()];
         line.extend(row.group.iter().cloned());
         line.push(number(row.value));
-        line.push(match (row.unit, row.value) {
-            (Unit::Seconds, Some(v)) => format!("s ({})", hms(v)),
-            (u, _) => u.to_string(),
-        });
+        line.push(unit_text(row.unit, row.value));
         cells.push(line);
     }
-    let cols = cells[0].len();
-    let widths: Vec<usize> = (0..cols)
-        .map(|c| {
-            cells
-                .iter()
-                .map(|l| l[c].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let figure = cells[0].len() - 2;
     let mut out = header_line(r);
     out.push('\n');
-    for line in &cells {
-        let mut text = String::new();
-        for (c, cell) in line.iter().enumerate() {
-            let pad = widths[c] - cell.chars().count();
-            // Figures are right-aligned; everything else left-aligned.
-            if c == cols - 2 {
-                text.push_str(&" ".repeat(pad));
-                text.push_str(cell);
-            } else {
-                text.push_str(cell);
-                if c + 1 < cols {
-                    text.push_str(&" ".repeat(pad));
-                }
-            }
-            if c + 1 < cols {
-                text.push_str("  ");
-            }
-        }
-        out.push_str(text.trim_end());
-        out.push('\n');
-    }
+    out.push_str(&align(&cells, &[figure]));
     for note in &r.notes {
         out.push_str("note: ");
         out.push_str(note);

@@ -123,27 +123,10 @@ impl BotUsageRows {
 pub fn render_rows(rows: &Rows, format: OutputFormat) -> String {
     match format {
         OutputFormat::Table => {
-            let widths: Vec<usize> = (0..rows.columns.len())
-                .map(|i| {
-                    rows.cells
-                        .iter()
-                        .map(|r| r[i].chars().count())
-                        .chain([rows.columns[i].len()])
-                        .max()
-                        .unwrap_or(0)
-                })
-                .collect();
-            let mut out = String::new();
             let header: Vec<String> = rows.columns.iter().map(|c| c.to_string()).collect();
-            for line in std::iter::once(&header).chain(rows.cells.iter()) {
-                let mut text = String::new();
-                for (i, cell) in line.iter().enumerate() {
-                    text.push_str(cell);
-                    text.push_str(&" ".repeat(widths[i] - cell.chars().count() + 2));
-                }
-                out.push_str(text.trim_end());
-                out.push('\n');
-            }
+            let mut lines = vec![header];
+            lines.extend(rows.cells.iter().cloned());
+            let mut out = super::render::align(&lines, &[]);
             for n in &rows.notes {
                 out.push_str(&format!("note: {n}\n"));
             }
