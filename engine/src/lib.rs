@@ -1,6 +1,8 @@
 //! ccsim's engine: the event schema and log codecs, the fold of events into facts, the metric
 //! catalog, and the reports built from facts.
 
+#![warn(missing_docs)]
+
 pub mod calendar;
 pub mod catalog;
 pub mod codec;

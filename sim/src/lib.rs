@@ -3,6 +3,8 @@
 //! events, through the engine's codecs or straight into the engine's fold ([`run`]); it never
 //! computes a metric.
 
+#![warn(missing_docs)]
+
 pub mod dist;
 pub mod kernel;
 pub mod locate;

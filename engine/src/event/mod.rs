@@ -65,9 +65,13 @@ macro_rules! event_kinds {
 event_kinds! {
     // ---- agents -------------------------------------------------------------------------
     /// An agent logged in; their logged-in time starts now.
-    AgentLoggedIn { agent: &'a str },
+    AgentLoggedIn {
+        /// The agent.
+        agent: &'a str,
+    },
     /// An agent logged out, by choice or automatically after being idle.
     AgentLoggedOut {
+        /// The agent.
         agent: &'a str,
         /// Manual, or automatic after idle time.
         trigger: Trigger,
@@ -76,6 +80,7 @@ event_kinds! {
     },
     /// An agent went Away, by choice (with a configurable reason) or automatically after idle.
     AgentAway {
+        /// The agent.
         agent: &'a str,
         /// The Away reason the agent picked, if any.
         #[serde(borrow)]
@@ -87,29 +92,58 @@ event_kinds! {
     },
     /// An agent returned from Away to active.
     AgentActive {
+        /// The agent.
         agent: &'a str,
         /// The active reason, if the platform has them.
         #[serde(borrow)]
         reason: Option<&'a str>,
     },
     /// An agent became available on a channel (routing may push its contacts to them).
-    AgentAvailable { agent: &'a str, channel: Channel },
+    AgentAvailable {
+        /// The agent.
+        agent: &'a str,
+        /// The channel.
+        channel: Channel,
+    },
     /// An agent became unavailable on a channel.
-    AgentUnavailable { agent: &'a str, channel: Channel },
+    AgentUnavailable {
+        /// The agent.
+        agent: &'a str,
+        /// The channel.
+        channel: Channel,
+    },
     /// An agent turned Focus mode on: routing stops pushing work, availability continues.
-    FocusStarted { agent: &'a str },
+    FocusStarted {
+        /// The agent.
+        agent: &'a str,
+    },
     /// An agent turned Focus mode off.
-    FocusEnded { agent: &'a str },
+    FocusEnded {
+        /// The agent.
+        agent: &'a str,
+    },
 
     // ---- conversations ------------------------------------------------------------------
     /// A new conversation (a customer's cross-channel thread) opened.
-    ConversationOpened { conversation: &'a str, customer: &'a str },
+    ConversationOpened {
+        /// The conversation.
+        conversation: &'a str,
+        /// The customer.
+        customer: &'a str,
+    },
     /// A closed conversation opened again.
-    ConversationReopened { conversation: &'a str },
+    ConversationReopened {
+        /// The conversation.
+        conversation: &'a str,
+    },
     /// A conversation was set to Waiting.
-    ConversationWaiting { conversation: &'a str },
+    ConversationWaiting {
+        /// The conversation.
+        conversation: &'a str,
+    },
     /// A conversation closed.
     ConversationClosed {
+        /// The conversation.
         conversation: &'a str,
         /// An agent, a rule or the system.
         by: ClosedBy,
@@ -121,6 +155,7 @@ event_kinds! {
     // ---- contacts -----------------------------------------------------------------------
     /// A contact (one interaction on one channel; Dynamics: a live work item) started.
     ContactStarted {
+        /// The contact.
         contact: &'a str,
         /// The conversation it belongs to (Gladly); absent for Dynamics work items.
         #[serde(borrow)]
@@ -128,37 +163,64 @@ event_kinds! {
         /// The customer, when known.
         #[serde(borrow)]
         customer: Option<&'a str>,
+        /// The channel.
         channel: Channel,
+        /// Inbound or outbound.
         direction: Direction,
         /// The channel instance (Dynamics msdyn_channelinstanceid; set for SMS numbers).
         #[serde(borrow)]
         channel_instance: Option<&'a str>,
     },
     /// A contact entered a queue.
-    ContactQueued { contact: &'a str, queue: &'a str },
+    ContactQueued {
+        /// The contact.
+        contact: &'a str,
+        /// The queue.
+        queue: &'a str,
+    },
     /// An agent's response fulfilled a contact. One response may fulfil several contacts:
     /// each gets its own event, with `via` naming the contact the response was sent on.
     ContactFulfilled {
+        /// The contact.
         contact: &'a str,
+        /// The agent.
         agent: &'a str,
+        /// The contact the response was sent on, when not this one.
         #[serde(borrow)]
         via: Option<&'a str>,
     },
     /// The customer answered an outbound phone call.
-    ContactAnswered { contact: &'a str },
+    ContactAnswered {
+        /// The contact.
+        contact: &'a str,
+    },
     /// A contact ended.
-    ContactEnded { contact: &'a str, outcome: Outcome },
+    ContactEnded {
+        /// The contact.
+        contact: &'a str,
+        /// How it ended.
+        outcome: Outcome,
+    },
     /// An agent marked a contact No Reply Needed (stops its SLA clock).
     ContactNoReplyNeeded {
+        /// The contact.
         contact: &'a str,
+        /// The agent who marked it, if known.
         #[serde(borrow)]
         agent: Option<&'a str>,
     },
     /// A Dynamics live work item changed status (statuscode 1..7).
-    WorkItemStatusChanged { contact: &'a str, status: WorkItemStatus },
+    WorkItemStatusChanged {
+        /// The contact.
+        contact: &'a str,
+        /// The status it changed to.
+        status: WorkItemStatus,
+    },
     /// A message on a contact.
     MessageSent {
+        /// The contact.
         contact: &'a str,
+        /// Who wrote it.
         sender: Sender,
         /// The agent or bot that wrote it (absent for the customer).
         #[serde(borrow)]
@@ -166,47 +228,85 @@ event_kinds! {
     },
     /// A phone contact was put on hold.
     HoldStarted {
+        /// The contact.
         contact: &'a str,
         /// The session whose participant put it on hold (Dynamics), if known.
         #[serde(borrow)]
         session: Option<&'a str>,
     },
     /// A hold ended.
-    HoldEnded { contact: &'a str },
+    HoldEnded {
+        /// The contact.
+        contact: &'a str,
+    },
 
     // ---- sessions (routing segments of a contact) ----------------------------------------
     /// A session started: a routing segment of a contact, for one primary bot or agent.
     SessionStarted {
+        /// The session.
         session: &'a str,
+        /// The contact.
         contact: &'a str,
+        /// The queue it started in, if any.
         #[serde(borrow)]
         queue: Option<&'a str>,
         /// Whether a bot or an agent handles it.
         handler: HandlerKind,
     },
     /// The session was offered (assigned) to an agent (Dynamics msdyn_agentassignedon).
-    SessionOffered { session: &'a str, agent: &'a str },
+    SessionOffered {
+        /// The session.
+        session: &'a str,
+        /// The agent.
+        agent: &'a str,
+    },
     /// The agent accepted the offer (Dynamics msdyn_agentacceptedon).
-    SessionAccepted { session: &'a str, agent: &'a str },
+    SessionAccepted {
+        /// The session.
+        session: &'a str,
+        /// The agent.
+        agent: &'a str,
+    },
     /// The agent declined the offer.
-    SessionRejected { session: &'a str, agent: &'a str },
+    SessionRejected {
+        /// The session.
+        session: &'a str,
+        /// The agent.
+        agent: &'a str,
+    },
     /// The offer expired unanswered.
-    SessionTimedOut { session: &'a str, agent: &'a str },
+    SessionTimedOut {
+        /// The session.
+        session: &'a str,
+        /// The agent.
+        agent: &'a str,
+    },
     /// The session was transferred to an agent, a queue, or outside.
     SessionTransferred {
+        /// The session.
         session: &'a str,
+        /// Where it went.
         to: TransferTarget,
         /// The agent or queue it went to.
         #[serde(borrow)]
         target: Option<&'a str>,
     },
     /// The session closed, with Dynamics' closure reason.
-    SessionEnded { session: &'a str, reason: ClosureReason },
+    SessionEnded {
+        /// The session.
+        session: &'a str,
+        /// The reason given.
+        reason: ClosureReason,
+    },
     /// An agent or bot joined a session in a mode (Dynamics msdyn_sessionparticipant).
     ParticipantJoined {
+        /// The session.
         session: &'a str,
+        /// The agent or bot taking part.
         participant: &'a str,
+        /// Agent or bot.
         kind: HandlerKind,
+        /// Primary, consult, monitor or preview.
         mode: ParticipantMode,
         /// Why they were added (Dynamics msdyn_assignreason: AgentConsult, AgentTransfer, ...).
         #[serde(borrow)]
@@ -214,50 +314,97 @@ event_kinds! {
     },
     /// A participant left a session (Dynamics msdyn_leftonreason: AgentReject, AgentTimeout, ...).
     ParticipantLeft {
+        /// The session.
         session: &'a str,
+        /// The agent or bot taking part.
         participant: &'a str,
+        /// Why they left (Dynamics msdyn_leftonreason: AgentReject, AgentTimeout, ...).
         #[serde(borrow)]
         reason: Option<&'a str>,
     },
     /// A Dynamics session participant event record (msdyn_ocsessionparticipantevent), such as
     /// a hold or a transfer in transit.
     ParticipantEvent {
+        /// The session.
         session: &'a str,
+        /// The agent or bot taking part.
         participant: &'a str,
+        /// The record type (Dynamics msdyn_eventtype).
         event_type: ParticipantEventType,
+        /// The reason given.
         reason: ParticipantEventReason,
     },
 
     // ---- agent work on customer profiles ------------------------------------------------
     /// An agent started viewing a customer's profile.
-    ProfileViewStarted { agent: &'a str, customer: &'a str },
+    ProfileViewStarted {
+        /// The agent.
+        agent: &'a str,
+        /// The customer.
+        customer: &'a str,
+    },
     /// An agent stopped viewing a customer's profile.
-    ProfileViewEnded { agent: &'a str, customer: &'a str },
+    ProfileViewEnded {
+        /// The agent.
+        agent: &'a str,
+        /// The customer.
+        customer: &'a str,
+    },
     /// An agent opened the task panel on a customer's profile.
-    TaskPanelOpened { agent: &'a str, customer: &'a str },
+    TaskPanelOpened {
+        /// The agent.
+        agent: &'a str,
+        /// The customer.
+        customer: &'a str,
+    },
     /// An agent closed the task panel.
-    TaskPanelClosed { agent: &'a str, customer: &'a str },
+    TaskPanelClosed {
+        /// The agent.
+        agent: &'a str,
+        /// The customer.
+        customer: &'a str,
+    },
 
     // ---- bot sessions (the billing unit of a bot) -----------------------------------------
     /// A bot started a session with a customer.
     BotSessionStarted {
+        /// The bot session.
         bot_session: &'a str,
+        /// The bot's name.
         bot: &'a str,
+        /// The bot's version.
         version: &'a str,
+        /// The customer.
         customer: &'a str,
     },
     /// A conversation on a channel became part of a bot session.
     BotConversationStarted {
+        /// The bot session.
         bot_session: &'a str,
+        /// The conversation.
         conversation: &'a str,
+        /// The channel.
         channel: Channel,
     },
     /// A bot conversation was updated (its "updated at" moves to now).
-    BotConversationUpdated { bot_session: &'a str, conversation: &'a str },
+    BotConversationUpdated {
+        /// The bot session.
+        bot_session: &'a str,
+        /// The conversation.
+        conversation: &'a str,
+    },
     /// A ticket was created as part of a bot session.
-    TicketCreated { bot_session: &'a str, ticket: &'a str },
+    TicketCreated {
+        /// The bot session.
+        bot_session: &'a str,
+        /// The ticket.
+        ticket: &'a str,
+    },
     /// A bot session ended.
-    BotSessionEnded { bot_session: &'a str },
+    BotSessionEnded {
+        /// The bot session.
+        bot_session: &'a str,
+    },
 }
 
 impl Event<'_> {
