@@ -115,7 +115,7 @@ impl Expected {
     }
 }
 
-pub use crate::time::parse_duration;
+pub use crate::time::{compact_duration, parse_duration};
 
 /// An example that could not be run (its files are wrong, not its figures).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -325,33 +325,6 @@ fn evaluate(
     })
 }
 
-/// Seconds as the shortest duration text: `7d`, `8h`, `3h15m`, `45m`, `90.5s`.
-pub fn compact_duration(seconds: f64) -> String {
-    if seconds == 0.0 {
-        return "0s".into();
-    }
-    let sign = if seconds < 0.0 { "-" } else { "" };
-    let whole = seconds.abs().trunc() as i64;
-    let frac = seconds.abs() - whole as f64;
-    let (d, h, m, s) = (
-        whole / 86_400,
-        (whole / 3600) % 24,
-        (whole / 60) % 60,
-        whole % 60,
-    );
-    let mut out = String::from(sign);
-    for (n, unit) in [(d, "d"), (h, "h"), (m, "m")] {
-        if n > 0 {
-            out.push_str(&format!("{n}{unit}"));
-        }
-    }
-    if s > 0 || frac > 0.0 {
-        out.push_str(&crate::report::render::number(Some(s as f64 + frac)));
-        out.push('s');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,21 +336,5 @@ mod tests {
         assert_eq!(parse_duration("2.5m"), Ok(150.0));
         assert!(parse_duration("8").is_err());
         assert!(parse_duration("eight hours").is_err());
-    }
-
-    #[test]
-    fn compact_durations_read_back_to_the_same_seconds() {
-        for (secs, text) in [
-            (28_800.0, "8h"),
-            (11_700.0, "3h15m"),
-            (2_700.0, "45m"),
-            (90.5, "1m30.5s"),
-            (0.0, "0s"),
-            (604_800.0, "7d"),
-            (90_000.0, "1d1h"),
-        ] {
-            assert_eq!(compact_duration(secs), text);
-            assert_eq!(parse_duration(text), Ok(secs));
-        }
     }
 }

@@ -37,15 +37,6 @@ impl Format {
         }
     }
 
-    /// Parses a `--format`-style name.
-    pub fn from_name(name: &str) -> Option<Format> {
-        match name {
-            "jsonl" | "json" => Some(Format::Jsonl),
-            "binary" | "bin" | "ccslog" => Some(Format::Binary),
-            _ => None,
-        }
-    }
-
     /// The format of an existing log: the extension if it names one, else the first bytes
     /// (the binary magic, or anything else as JSON Lines).
     pub fn detect(path: &Path) -> Result<Format, LogError> {

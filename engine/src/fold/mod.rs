@@ -102,11 +102,6 @@ impl<S: FactSink> Fold<S> {
         }
     }
 
-    /// The time of the last event folded.
-    pub fn last_at(&self) -> Option<Instant> {
-        self.last_at
-    }
-
     /// Folds one event. On error the fold's state is unchanged by the event.
     pub fn apply(&mut self, event: &Event<'_>) -> Result<(), FoldError> {
         let at = event.at;

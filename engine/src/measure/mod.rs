@@ -124,7 +124,7 @@ impl Settings {
     /// Every key `set` accepts, with what it sets and its default.
     pub fn keys() -> Vec<(String, &'static str, String)> {
         let d = Settings::default();
-        let text = |ms: i64| crate::examples::compact_duration(ms as f64 / 1000.0);
+        let text = |ms: i64| crate::time::compact_duration(ms as f64 / 1000.0);
         let mut out = vec![
             (
                 "same_agent_limit.mail".to_string(),

@@ -17,18 +17,6 @@ pub enum OutputFormat {
     Csv,
 }
 
-impl OutputFormat {
-    /// The format called `name`.
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "table" => Some(OutputFormat::Table),
-            "json" => Some(OutputFormat::Json),
-            "csv" => Some(OutputFormat::Csv),
-            _ => None,
-        }
-    }
-}
-
 /// Every section of a report in `format`: a plain report as [`render`] writes it; a named
 /// report's sections under their titles (table), as an array of objects with a `section`
 /// key (JSON), or as one CSV with a leading `section` column.
