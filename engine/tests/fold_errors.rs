@@ -187,6 +187,30 @@ fn impossible_transitions_say_what_would_be_valid() {
     check(late_idle, 2, &["last_active_at", "at or before"], |e| {
         matches!(e, FoldError::Inconsistent { .. })
     });
+    let available_twice = r#"
+{"type":"agent_logged_in","at":"2021-05-03T09:00:00Z","agent":"ana"}
+{"type":"agent_available","at":"2021-05-03T09:00:00Z","agent":"ana","channel":"chat"}
+{"type":"agent_available","at":"2021-05-03T09:05:00Z","agent":"ana","channel":"chat"}
+"#;
+    check(
+        available_twice,
+        3,
+        &[
+            "available on chat since 2021-05-03T09:00:00Z",
+            "agent_unavailable",
+        ],
+        |e| matches!(e, FoldError::WrongState { .. }),
+    );
+    let focus_never_started = r#"
+{"type":"agent_logged_in","at":"2021-05-03T09:00:00Z","agent":"ana"}
+{"type":"focus_ended","at":"2021-05-03T09:05:00Z","agent":"ana"}
+"#;
+    check(
+        focus_never_started,
+        2,
+        &["not in Focus mode", "focus_started"],
+        |e| matches!(e, FoldError::WrongState { .. }),
+    );
     let hold = r#"
 {"type":"contact_started","at":"2021-05-03T09:00:00Z","contact":"c1","channel":"phone","direction":"inbound"}
 {"type":"hold_ended","at":"2021-05-03T09:01:00Z","contact":"c1"}

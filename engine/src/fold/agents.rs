@@ -37,16 +37,15 @@ impl<S: FactSink> Fold<S> {
         let sym = self.names.intern(agent);
         match self.agents.get(&sym) {
             Some(slot) if slot.current.is_some() => Ok(sym),
-            Some(slot) => Err(FoldError::WrongState {
+            Some(slot) => Err(agent_error(
                 event,
-                kind: EntityKind::Agent,
-                id: agent.to_string(),
-                state: match slot.logged_out_at {
+                agent,
+                match slot.logged_out_at {
                     Some(t) => format!("logged out since {t}"),
                     None => "logged out".into(),
                 },
-                expected: "`agent_logged_in` first",
-            }),
+                "`agent_logged_in` first",
+            )),
             None => Err(FoldError::UnknownEntity {
                 event,
                 kind: EntityKind::Agent,
@@ -86,13 +85,12 @@ impl<S: FactSink> Fold<S> {
         let sym = self.names.intern(agent);
         let slot = self.agents.entry(sym).or_default();
         if let Some(cur) = slot.current {
-            return Err(FoldError::WrongState {
+            return Err(agent_error(
                 event,
-                kind: EntityKind::Agent,
-                id: agent.to_string(),
-                state: format!("logged in since {}", cur.since),
-                expected: "`agent_logged_out` before logging in again",
-            });
+                agent,
+                format!("logged in since {}", cur.since),
+                "`agent_logged_out` before logging in again",
+            ));
         }
         slot.current = Some(Current {
             state: AgentState::Active,
@@ -182,36 +180,29 @@ impl<S: FactSink> Fold<S> {
         let Some(slot) = self.agents.get_mut(&sym) else {
             return Ok(());
         };
-        let cell = &mut slot.available[channel as usize];
-        match (on, *cell) {
-            (true, None) => *cell = Some(at),
-            (false, Some(since)) => {
-                *cell = None;
-                let span = Span::new(since, at);
-                self.emit(Fact::Availability(AvailabilityInterval {
-                    agent: sym,
-                    channel,
-                    span,
-                    open: false,
-                }));
-            }
-            (true, Some(since)) => {
-                return Err(FoldError::WrongState {
+        match toggle(&mut slot.available[channel as usize], on, at) {
+            Toggle::Started => {}
+            Toggle::Ended(since) => self.emit(Fact::Availability(AvailabilityInterval {
+                agent: sym,
+                channel,
+                span: Span::new(since, at),
+                open: false,
+            })),
+            Toggle::AlreadyOn(since) => {
+                return Err(agent_error(
                     event,
-                    kind: EntityKind::Agent,
-                    id: agent.to_string(),
-                    state: format!("available on {channel} since {since}"),
-                    expected: "`agent_unavailable` on that channel first",
-                })
+                    agent,
+                    format!("available on {channel} since {since}"),
+                    "`agent_unavailable` on that channel first",
+                ))
             }
-            (false, None) => {
-                return Err(FoldError::WrongState {
+            Toggle::AlreadyOff => {
+                return Err(agent_error(
                     event,
-                    kind: EntityKind::Agent,
-                    id: agent.to_string(),
-                    state: format!("not available on {channel}"),
-                    expected: "`agent_available` on that channel first",
-                })
+                    agent,
+                    format!("not available on {channel}"),
+                    "`agent_available` on that channel first",
+                ))
             }
         }
         Ok(())
@@ -228,33 +219,28 @@ impl<S: FactSink> Fold<S> {
         let Some(slot) = self.agents.get_mut(&sym) else {
             return Ok(());
         };
-        match (on, slot.focus) {
-            (true, None) => slot.focus = Some(at),
-            (false, Some(since)) => {
-                slot.focus = None;
-                self.emit(Fact::Focus(FocusInterval {
-                    agent: sym,
-                    span: Span::new(since, at),
-                    open: false,
-                }));
-            }
-            (true, Some(since)) => {
-                return Err(FoldError::WrongState {
+        match toggle(&mut slot.focus, on, at) {
+            Toggle::Started => {}
+            Toggle::Ended(since) => self.emit(Fact::Focus(FocusInterval {
+                agent: sym,
+                span: Span::new(since, at),
+                open: false,
+            })),
+            Toggle::AlreadyOn(since) => {
+                return Err(agent_error(
                     event,
-                    kind: EntityKind::Agent,
-                    id: agent.to_string(),
-                    state: format!("in Focus mode since {since}"),
-                    expected: "`focus_ended` first",
-                })
+                    agent,
+                    format!("in Focus mode since {since}"),
+                    "`focus_ended` first",
+                ))
             }
-            (false, None) => {
-                return Err(FoldError::WrongState {
+            Toggle::AlreadyOff => {
+                return Err(agent_error(
                     event,
-                    kind: EntityKind::Agent,
-                    id: agent.to_string(),
-                    state: "not in Focus mode".into(),
-                    expected: "`focus_started` first",
-                })
+                    agent,
+                    "not in Focus mode".into(),
+                    "`focus_started` first",
+                ))
             }
         }
         Ok(())
@@ -315,6 +301,50 @@ impl<S: FactSink> Fold<S> {
             self.end_presence(sym, available, focus, cut, true);
         }
         open
+    }
+}
+
+/// What turning a stretch (availability on a channel, Focus mode) on or off did.
+enum Toggle {
+    /// A stretch began.
+    Started,
+    /// The stretch that began at this instant ended.
+    Ended(Instant),
+    /// Asked to begin, but one has been running since this instant.
+    AlreadyOn(Instant),
+    /// Asked to end, but none was running.
+    AlreadyOff,
+}
+
+/// Turns the stretch held in `cell` on or off at `at`; a refused change leaves it as it was.
+fn toggle(cell: &mut Option<Instant>, on: bool, at: Instant) -> Toggle {
+    match (on, *cell) {
+        (true, None) => {
+            *cell = Some(at);
+            Toggle::Started
+        }
+        (false, Some(since)) => {
+            *cell = None;
+            Toggle::Ended(since)
+        }
+        (true, Some(since)) => Toggle::AlreadyOn(since),
+        (false, None) => Toggle::AlreadyOff,
+    }
+}
+
+/// An agent event that does not fit the agent's state.
+fn agent_error(
+    event: &'static str,
+    agent: &str,
+    state: String,
+    expected: &'static str,
+) -> FoldError {
+    FoldError::WrongState {
+        event,
+        kind: EntityKind::Agent,
+        id: agent.to_string(),
+        state,
+        expected,
     }
 }
 
