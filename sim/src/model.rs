@@ -1818,20 +1818,8 @@ impl<'s, O: Output> Sim<'s, O> {
             ag.gen = ag.gen.wrapping_add(1);
         }
         self.make_available(a)?;
-        let g = self.agents[a as usize].group as usize;
-        let group = &self.sc.groups[g];
-        let gen = self.agents[a as usize].gen;
-        if let Some(e) = &group.away {
-            let d = next_episode(e.rate, &mut self.streams.away[g]);
-            self.k.after(d, Ev::AwayStart { a, gen });
-        }
-        if let Some(e) = &group.idle {
-            let d = next_episode(e.rate, &mut self.streams.idle[g]);
-            self.k.after(d, Ev::IdleStart { a, gen });
-        }
-        if let Some(e) = &group.focus {
-            let d = next_episode(e.rate, &mut self.streams.focus[g]);
-            self.k.after(d, Ev::FocusStart { a, gen });
+        for kind in [Recurring::Away, Recurring::Idle, Recurring::Focus] {
+            self.schedule_next(a, kind);
         }
         self.pull(a)
     }
@@ -1916,15 +1904,39 @@ impl<'s, O: Output> Sim<'s, O> {
             && ag.pending == Pending::None
     }
 
+    /// Schedules agent `a`'s next episode of `kind` (a Poisson stream of the group's rate,
+    /// drawn from that kind's own random stream), when the group has such episodes.
+    fn schedule_next(&mut self, a: u32, kind: Recurring) {
+        let g = self.agents[a as usize].group as usize;
+        let group = &self.sc.groups[g];
+        let rate = match kind {
+            Recurring::Away => group.away.as_ref().map(|e| e.rate),
+            Recurring::Idle => group.idle.as_ref().map(|e| e.rate),
+            Recurring::Focus => group.focus.as_ref().map(|e| e.rate),
+        };
+        let Some(rate) = rate else { return };
+        let stream = match kind {
+            Recurring::Away => &mut self.streams.away[g],
+            Recurring::Idle => &mut self.streams.idle[g],
+            Recurring::Focus => &mut self.streams.focus[g],
+        };
+        let d = next_episode(rate, stream);
+        let gen = self.agents[a as usize].gen;
+        let ev = match kind {
+            Recurring::Away => Ev::AwayStart { a, gen },
+            Recurring::Idle => Ev::IdleStart { a, gen },
+            Recurring::Focus => Ev::FocusStart { a, gen },
+        };
+        self.k.after(d, ev);
+    }
+
     fn away_start(&mut self, a: u32) -> Result<(), SimError> {
         let g = self.agents[a as usize].group as usize;
-        let Some(e) = &self.sc.groups[g].away else {
+        if self.sc.groups[g].away.is_none() {
             return Ok(());
-        };
+        }
         if !self.settled(a) {
-            let d = next_episode(e.rate, &mut self.streams.away[g]);
-            let gen = self.agents[a as usize].gen;
-            self.k.after(d, Ev::AwayStart { a, gen });
+            self.schedule_next(a, Recurring::Away);
             return Ok(());
         }
         if self.agents[a as usize].total > 0 {
@@ -1939,12 +1951,8 @@ impl<'s, O: Output> Sim<'s, O> {
         let Some(e) = &self.sc.groups[g].away else {
             return Ok(());
         };
+        self.leave_desk(a)?;
         let agent = self.sc.agents[a as usize].id.as_str();
-        if self.agents[a as usize].focus {
-            self.agents[a as usize].focus = false;
-            self.emit(EventKind::FocusEnded { agent })?;
-        }
-        self.make_unavailable(a)?;
         let s = &mut self.streams.away[g];
         let reason = if e.reasons.is_empty() {
             None
@@ -1969,32 +1977,16 @@ impl<'s, O: Output> Sim<'s, O> {
         if self.agents[a as usize].away != AwayKind::Manual || !self.agents[a as usize].logged_in {
             return Ok(());
         }
-        let agent = self.sc.agents[a as usize].id.as_str();
-        self.emit(EventKind::AgentActive {
-            agent,
-            reason: None,
-        })?;
-        self.agents[a as usize].away = AwayKind::No;
-        self.agents[a as usize].free_since = self.k.now();
-        let g = self.agents[a as usize].group as usize;
-        if let Some(e) = &self.sc.groups[g].away {
-            let d = next_episode(e.rate, &mut self.streams.away[g]);
-            let gen = self.agents[a as usize].gen;
-            self.k.after(d, Ev::AwayStart { a, gen });
-        }
-        self.make_available(a)?;
-        self.pull(a)
+        self.back_at_desk(a, AwayKind::Manual, Recurring::Away)
     }
 
     fn idle_start(&mut self, a: u32) -> Result<(), SimError> {
         let g = self.agents[a as usize].group as usize;
-        let Some(e) = &self.sc.groups[g].idle else {
+        if self.sc.groups[g].idle.is_none() {
             return Ok(());
-        };
+        }
         if !self.settled(a) || self.agents[a as usize].focus {
-            let d = next_episode(e.rate, &mut self.streams.idle[g]);
-            let gen = self.agents[a as usize].gen;
-            self.k.after(d, Ev::IdleStart { a, gen });
+            self.schedule_next(a, Recurring::Idle);
             return Ok(());
         }
         if self.agents[a as usize].total > 0 {
@@ -2035,12 +2027,8 @@ impl<'s, O: Output> Sim<'s, O> {
             return Ok(());
         }
         let last = ag.last_active;
+        self.leave_desk(a)?;
         let agent = self.sc.agents[a as usize].id.as_str();
-        if ag.focus {
-            self.agents[a as usize].focus = false;
-            self.emit(EventKind::FocusEnded { agent })?;
-        }
-        self.make_unavailable(a)?;
         self.emit(EventKind::AgentAway {
             agent,
             reason: None,
@@ -2089,7 +2077,13 @@ impl<'s, O: Output> Sim<'s, O> {
             self.agents[a as usize].pending = Pending::Logout;
             return self.make_unavailable(a);
         }
-        if ag.away == AwayKind::Auto {
+        self.back_at_desk(a, AwayKind::Auto, Recurring::Idle)
+    }
+
+    /// Agent `a` is back at the desk: active again if they were away in the `was` way, free
+    /// from now, their next episode of `next` scheduled, available, and offered waiting work.
+    fn back_at_desk(&mut self, a: u32, was: AwayKind, next: Recurring) -> Result<(), SimError> {
+        if self.agents[a as usize].away == was {
             let agent = self.sc.agents[a as usize].id.as_str();
             self.emit(EventKind::AgentActive {
                 agent,
@@ -2098,14 +2092,19 @@ impl<'s, O: Output> Sim<'s, O> {
             self.agents[a as usize].away = AwayKind::No;
         }
         self.agents[a as usize].free_since = self.k.now();
-        let g = self.agents[a as usize].group as usize;
-        if let Some(e) = &self.sc.groups[g].idle {
-            let d = next_episode(e.rate, &mut self.streams.idle[g]);
-            let gen = self.agents[a as usize].gen;
-            self.k.after(d, Ev::IdleStart { a, gen });
-        }
+        self.schedule_next(a, next);
         self.make_available(a)?;
         self.pull(a)
+    }
+
+    /// Agent `a` leaves the desk: Focus mode ends with them, and they stop taking work.
+    fn leave_desk(&mut self, a: u32) -> Result<(), SimError> {
+        if self.agents[a as usize].focus {
+            self.agents[a as usize].focus = false;
+            let agent = self.sc.agents[a as usize].id.as_str();
+            self.emit(EventKind::FocusEnded { agent })?;
+        }
+        self.make_unavailable(a)
     }
 
     fn focus_start(&mut self, a: u32) -> Result<(), SimError> {
@@ -2115,8 +2114,7 @@ impl<'s, O: Output> Sim<'s, O> {
         };
         let gen = self.agents[a as usize].gen;
         if !self.settled(a) || self.agents[a as usize].focus {
-            let d = next_episode(e.rate, &mut self.streams.focus[g]);
-            self.k.after(d, Ev::FocusStart { a, gen });
+            self.schedule_next(a, Recurring::Focus);
             return Ok(());
         }
         let agent = self.sc.agents[a as usize].id.as_str();
@@ -2134,14 +2132,20 @@ impl<'s, O: Output> Sim<'s, O> {
         let agent = self.sc.agents[a as usize].id.as_str();
         self.emit(EventKind::FocusEnded { agent })?;
         self.agents[a as usize].focus = false;
-        let g = self.agents[a as usize].group as usize;
-        if let Some(e) = &self.sc.groups[g].focus {
-            let d = next_episode(e.rate, &mut self.streams.focus[g]);
-            let gen = self.agents[a as usize].gen;
-            self.k.after(d, Ev::FocusStart { a, gen });
-        }
+        self.schedule_next(a, Recurring::Focus);
         self.pull(a)
     }
+}
+
+/// The recurring episodes of an agent's day, each with its own rate and random stream.
+#[derive(Clone, Copy, Debug)]
+enum Recurring {
+    /// Away with a reason.
+    Away,
+    /// Idle at the desk (which may lead to automatic Away and logout).
+    Idle,
+    /// Focus mode.
+    Focus,
 }
 
 /// The next event of a Poisson process with the piecewise-constant rate `segs`, from a unit
