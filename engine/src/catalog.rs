@@ -275,16 +275,48 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_are_unique_and_every_rule_is_listed() {
+    fn ids_are_unique_and_rules_are_well_formed() {
         let mut ids: Vec<&str> = all().map(|m| m.id).collect();
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), all().count());
         for m in all() {
+            assert!(
+                !m.definition.is_empty() && !m.section.is_empty(),
+                "{}",
+                m.id
+            );
+            // `--definition KEY=...` finds rules by key: two rules must not share one.
             if let Some(r) = m.rule {
-                assert!(rule(r.key).is_some(), "{} uses an unlisted rule", m.id);
+                assert!(
+                    std::ptr::eq(r, rule(r.key).unwrap()),
+                    "{}: rule key `{}` is used by two rules",
+                    m.id,
+                    r.key
+                );
             }
-            assert!(!m.definition.is_empty() && !m.section.is_empty());
+        }
+        // A rule's versions are either all undated (the first is the default reading) or
+        // dated ranges that tile time: the first open at the start, the last open at the end,
+        // each ending where the next begins.
+        for r in rules() {
+            let v = r.versions;
+            assert!(!v.is_empty(), "{}", r.key);
+            if v.iter().all(|x| x.from.is_none() && x.until.is_none()) {
+                continue;
+            }
+            assert!(
+                v[0].from.is_none() && v[v.len() - 1].until.is_none(),
+                "{}",
+                r.key
+            );
+            for pair in v.windows(2) {
+                assert!(
+                    pair[0].until.is_some() && pair[0].until == pair[1].from,
+                    "{}",
+                    r.key
+                );
+            }
         }
     }
 
