@@ -1225,19 +1225,7 @@ impl<'s, O: Output> Sim<'s, O> {
                 }
             }
             Step::FirstReply | Step::AgentMessage => {
-                self.emit(EventKind::MessageSent {
-                    contact: ct,
-                    sender: Sender::Agent,
-                    author: Some(agent),
-                })?;
-                if !self.contacts[c as usize].fulfilled {
-                    self.contacts[c as usize].fulfilled = true;
-                    self.emit(EventKind::ContactFulfilled {
-                        contact: ct,
-                        agent,
-                        via: None,
-                    })?;
-                }
+                self.agent_writes(c, ct, agent)?;
                 let m = w.and_then(|w| w.messages.as_ref());
                 let s = &mut self.streams.handle[ws];
                 match m {
@@ -1262,19 +1250,7 @@ impl<'s, O: Output> Sim<'s, O> {
                 self.k.after(d, Ev::Step { c, gen });
             }
             Step::AsyncReply => {
-                self.emit(EventKind::MessageSent {
-                    contact: ct,
-                    sender: Sender::Agent,
-                    author: Some(agent),
-                })?;
-                if !self.contacts[c as usize].fulfilled {
-                    self.contacts[c as usize].fulfilled = true;
-                    self.emit(EventKind::ContactFulfilled {
-                        contact: ct,
-                        agent,
-                        via: None,
-                    })?;
-                }
+                self.agent_writes(c, ct, agent)?;
                 return self.finish(c);
             }
             Step::Answered => {
@@ -1303,6 +1279,24 @@ impl<'s, O: Output> Sim<'s, O> {
     }
 
     /// Handling is over: a transfer, or the contact ends (and after-contact work starts).
+    /// The agent writes on contact `c`; their first message fulfils it.
+    fn agent_writes(&mut self, c: u32, ct: &str, agent: &str) -> Result<(), SimError> {
+        self.emit(EventKind::MessageSent {
+            contact: ct,
+            sender: Sender::Agent,
+            author: Some(agent),
+        })?;
+        if !self.contacts[c as usize].fulfilled {
+            self.contacts[c as usize].fulfilled = true;
+            self.emit(EventKind::ContactFulfilled {
+                contact: ct,
+                agent,
+                via: None,
+            })?;
+        }
+        Ok(())
+    }
+
     fn finish(&mut self, c: u32) -> Result<(), SimError> {
         let ws = self.contacts[c as usize].ws as usize;
         let k = self.contacts[c as usize].campaign;
