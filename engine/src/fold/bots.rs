@@ -1,6 +1,7 @@
 //! Bot sessions: a bot's billing unit, which may span several conversations and channels.
 
-use super::{sorted_keys, EntityKind, Fold, FoldError, Lifecycle};
+use super::entities::Status;
+use super::{EntityKind, Fold, FoldError};
 use crate::event::EventKind;
 use crate::facts::{BotConversationFact, BotSessionFact, Fact, FactSink, TicketFact};
 use crate::ids::Sym;
@@ -28,11 +29,12 @@ impl<S: FactSink> Fold<S> {
         } = kind
         {
             let sym = self.names.intern(bot_session);
-            if let Some(existing) = self.bot_sessions.get(&sym) {
-                let since = match existing {
-                    Lifecycle::Open(s) => s.fact.started_at,
-                    Lifecycle::Closed(t) => *t,
-                };
+            let since = match self.bot_sessions.status(sym) {
+                Status::Unknown => None,
+                Status::Open(s) => Some(s.fact.started_at),
+                Status::Closed => self.bot_sessions.closed_at(sym),
+            };
+            if let Some(since) = since {
                 return Err(FoldError::Duplicate {
                     event,
                     kind: EntityKind::BotSession,
@@ -57,8 +59,7 @@ impl<S: FactSink> Fold<S> {
                 conversations: Vec::new(),
                 tickets: Vec::new(),
             };
-            self.bot_sessions
-                .insert(sym, Lifecycle::Open(Box::new(slot)));
+            self.bot_sessions.open(sym, slot);
             return Ok(());
         }
         let (id, other) = match kind {
@@ -80,25 +81,25 @@ impl<S: FactSink> Fold<S> {
         };
         let sym = self.names.intern(id);
         let other_sym = other.map(|o| self.names.intern(o));
-        let slot = match self.bot_sessions.get_mut(&sym) {
-            None => {
-                return Err(FoldError::UnknownEntity {
+        if self.bot_sessions.get(sym).is_none() {
+            return Err(match self.bot_sessions.closed_at(sym) {
+                None => FoldError::UnknownEntity {
                     event,
                     kind: EntityKind::BotSession,
                     id: id.to_string(),
                     expected: "bot_session_started",
-                })
-            }
-            Some(Lifecycle::Closed(closed_at)) => {
-                return Err(FoldError::AfterClose {
+                },
+                Some(closed_at) => FoldError::AfterClose {
                     event,
                     kind: EntityKind::BotSession,
                     id: id.to_string(),
-                    closed_at: *closed_at,
+                    closed_at,
                     expected: "a new bot session (`bot_session_started` with a new id)",
-                })
-            }
-            Some(Lifecycle::Open(slot)) => slot,
+                },
+            });
+        }
+        let Some(slot) = self.bot_sessions.get_mut(sym) else {
+            return Ok(());
         };
         let other_name = other.unwrap_or_default();
         match (kind, other_sym) {
@@ -159,12 +160,10 @@ impl<S: FactSink> Fold<S> {
                 self.emit(Fact::Ticket(fact));
             }
             (EventKind::BotSessionEnded { .. }, _) => {
-                let Some(Lifecycle::Open(slot)) =
-                    self.bot_sessions.insert(sym, Lifecycle::Closed(at))
-                else {
+                let Some(slot) = self.bot_sessions.close(sym, at) else {
                     return Ok(());
                 };
-                self.close_bot_session(*slot, at, false);
+                self.close_bot_session(slot, at, false);
             }
             _ => {}
         }
@@ -189,14 +188,11 @@ impl<S: FactSink> Fold<S> {
 
     pub(super) fn finish_bots(&mut self, as_of: Option<Instant>) -> u64 {
         let mut open = 0;
-        for sym in sorted_keys(&self.bot_sessions) {
-            if !matches!(self.bot_sessions.get(&sym), Some(Lifecycle::Open(_))) {
-                continue;
-            }
+        for sym in self.bot_sessions.open_syms() {
             open += 1;
             let Some(cut) = as_of else { continue };
-            if let Some(Lifecycle::Open(slot)) = self.bot_sessions.remove(&sym) {
-                self.close_bot_session(*slot, cut, true);
+            if let Some(slot) = self.bot_sessions.close(sym, cut) {
+                self.close_bot_session(slot, cut, true);
             }
         }
         open

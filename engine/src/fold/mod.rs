@@ -7,6 +7,7 @@
 
 mod agents;
 mod bots;
+mod entities;
 mod error;
 mod profiles;
 mod work;
@@ -15,6 +16,8 @@ mod work_time;
 use rustc_hash::FxHashMap;
 
 pub use error::{EntityKind, FoldError};
+
+use entities::Entities;
 
 use crate::event::{Event, EventKind};
 use crate::facts::{Fact, FactSink};
@@ -29,17 +32,11 @@ pub struct Fold<S> {
     events: u64,
     agents: FxHashMap<Sym, agents::AgentSlot>,
     conversations: FxHashMap<Sym, work::ConversationSlot>,
-    contacts: FxHashMap<Sym, Lifecycle<work::ContactSlot>>,
-    sessions: FxHashMap<Sym, Lifecycle<work::SessionSlot>>,
+    contacts: Entities<work::ContactSlot>,
+    sessions: Entities<work::SessionSlot>,
     views: FxHashMap<(Sym, Sym, profiles::Panel), Instant>,
-    bot_sessions: FxHashMap<Sym, Lifecycle<bots::BotSessionSlot>>,
+    bot_sessions: Entities<bots::BotSessionSlot>,
     work_time: work_time::WorkTime,
-}
-
-/// An entity that is open (with its state) or closed (with when).
-enum Lifecycle<T> {
-    Open(Box<T>),
-    Closed(Instant),
 }
 
 /// How many entities of each kind were still open when the fold finished.
@@ -94,10 +91,10 @@ impl<S: FactSink> Fold<S> {
             events: 0,
             agents: FxHashMap::default(),
             conversations: FxHashMap::default(),
-            contacts: FxHashMap::default(),
-            sessions: FxHashMap::default(),
+            contacts: Entities::default(),
+            sessions: Entities::default(),
             views: FxHashMap::default(),
-            bot_sessions: FxHashMap::default(),
+            bot_sessions: Entities::default(),
             work_time: work_time::WorkTime::default(),
         }
     }

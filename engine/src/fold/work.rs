@@ -1,6 +1,7 @@
 //! Conversations, contacts and sessions: the work a customer brings, and how it is routed.
 
-use super::{sorted_keys, EntityKind, Fold, FoldError, Lifecycle};
+use super::entities::Status;
+use super::{sorted_keys, EntityKind, Fold, FoldError};
 use crate::event::{
     Channel, ClosedBy, Direction, EventKind, HandlerKind, ParticipantEventReason,
     ParticipantEventType, ParticipantMode, Sender, WorkItemStatus,
@@ -88,13 +89,8 @@ impl<S: FactSink> Fold<S> {
     /// The work item status of an open session's contact while that contact is open (`None`
     /// when the session or the contact has closed, so the session keeps what it last saw).
     fn session_contact_status(&self, session: Sym) -> Option<Option<WorkItemStatus>> {
-        let Some(Lifecycle::Open(s)) = self.sessions.get(&session) else {
-            return None;
-        };
-        match self.contacts.get(&s.fact.contact) {
-            Some(Lifecycle::Open(c)) => Some(c.fact.status),
-            _ => None,
-        }
+        let s = self.sessions.get(session)?;
+        self.contacts.get(s.fact.contact).map(|c| c.fact.status)
     }
 
     pub(super) fn conversation_opened(
@@ -251,11 +247,12 @@ impl<S: FactSink> Fold<S> {
             return Ok(());
         };
         let sym = self.names.intern(contact);
-        if let Some(existing) = self.contacts.get(&sym) {
-            let since = match existing {
-                Lifecycle::Open(c) => c.fact.started_at,
-                Lifecycle::Closed(t) => *t,
-            };
+        let since = match self.contacts.status(sym) {
+            Status::Unknown => None,
+            Status::Open(c) => Some(c.fact.started_at),
+            Status::Closed => self.contacts.closed_at(sym),
+        };
+        if let Some(since) = since {
             return Err(FoldError::Duplicate {
                 event,
                 kind: EntityKind::Contact,
@@ -298,14 +295,14 @@ impl<S: FactSink> Fold<S> {
             open: true,
         };
         self.sync_thread(&fact);
-        self.contacts.insert(
+        self.contacts.open(
             sym,
-            Lifecycle::Open(Box::new(ContactSlot {
+            ContactSlot {
                 fact,
                 hold_since: None,
                 customer_run: None,
                 agent_run: None,
-            })),
+            },
         );
         Ok(())
     }
@@ -313,22 +310,24 @@ impl<S: FactSink> Fold<S> {
     /// The open contact `id`, or the error saying why it is not.
     fn open_contact(&mut self, event: &'static str, id: &str) -> Result<Sym, FoldError> {
         let sym = self.names.intern(id);
-        match self.contacts.get(&sym) {
-            None => Err(FoldError::UnknownEntity {
+        if self.contacts.get(sym).is_some() {
+            return Ok(sym);
+        }
+        Err(match self.contacts.closed_at(sym) {
+            None => FoldError::UnknownEntity {
                 event,
                 kind: EntityKind::Contact,
                 id: id.to_string(),
                 expected: "contact_started",
-            }),
-            Some(Lifecycle::Closed(closed_at)) => Err(FoldError::AfterClose {
+            },
+            Some(closed_at) => FoldError::AfterClose {
                 event,
                 kind: EntityKind::Contact,
                 id: id.to_string(),
-                closed_at: *closed_at,
+                closed_at,
                 expected: "a new contact (`contact_started` with a new id)",
-            }),
-            Some(Lifecycle::Open(_)) => Ok(sym),
-        }
+            },
+        })
     }
 
     pub(super) fn contact_event(
@@ -341,7 +340,7 @@ impl<S: FactSink> Fold<S> {
         // A work item's status may still change after the interaction ended (wrap-up, closed).
         if let EventKind::WorkItemStatusChanged { .. } = kind {
             let sym = self.names.intern(contact);
-            if let Some(Lifecycle::Closed(_)) = self.contacts.get(&sym) {
+            if self.contacts.is_closed(sym) {
                 return Ok(());
             }
         }
@@ -358,7 +357,7 @@ impl<S: FactSink> Fold<S> {
             }
             _ => None,
         };
-        let Some(Lifecycle::Open(slot)) = self.contacts.get_mut(&sym) else {
+        let Some(slot) = self.contacts.get_mut(sym) else {
             return Ok(());
         };
         let hold_state = |slot: &ContactSlot| match slot.hold_since {
@@ -426,7 +425,7 @@ impl<S: FactSink> Fold<S> {
                 fact.ended_at = at;
                 fact.outcome = Some(*outcome);
                 fact.open = false;
-                self.contacts.insert(sym, Lifecycle::Closed(at));
+                self.contacts.close(sym, at);
                 self.sync_thread(&fact);
                 self.emit(Fact::Contact(fact));
                 return Ok(());
@@ -461,7 +460,7 @@ impl<S: FactSink> Fold<S> {
     /// A contact that exists (open or ended), for references such as `via`.
     fn open_or_closed_contact(&mut self, event: &'static str, id: &str) -> Result<Sym, FoldError> {
         let sym = self.names.intern(id);
-        if self.contacts.contains_key(&sym) {
+        if self.contacts.is_known(sym) {
             Ok(sym)
         } else {
             Err(FoldError::UnknownEntity {
@@ -483,11 +482,12 @@ impl<S: FactSink> Fold<S> {
         handler: HandlerKind,
     ) -> Result<(), FoldError> {
         let sym = self.names.intern(session);
-        if let Some(existing) = self.sessions.get(&sym) {
-            let since = match existing {
-                Lifecycle::Open(s) => s.fact.started_at,
-                Lifecycle::Closed(t) => *t,
-            };
+        let since = match self.sessions.status(sym) {
+            Status::Unknown => None,
+            Status::Open(s) => Some(s.fact.started_at),
+            Status::Closed => self.sessions.closed_at(sym),
+        };
+        if let Some(since) = since {
             return Err(FoldError::Duplicate {
                 event,
                 kind: EntityKind::Session,
@@ -496,8 +496,8 @@ impl<S: FactSink> Fold<S> {
             });
         }
         let contact_sym = self.open_contact(event, contact)?;
-        let (channel, direction, has_instance, status) = match self.contacts.get(&contact_sym) {
-            Some(Lifecycle::Open(c)) => (
+        let (channel, direction, has_instance, status) = match self.contacts.get(contact_sym) {
+            Some(c) => (
                 c.fact.channel,
                 c.fact.direction,
                 c.fact.channel_instance.is_some(),
@@ -532,12 +532,12 @@ impl<S: FactSink> Fold<S> {
             rep_active_ms: None,
             open: true,
         };
-        self.sessions.insert(
+        self.sessions.open(
             sym,
-            Lifecycle::Open(Box::new(SessionSlot {
+            SessionSlot {
                 fact,
                 participants: Vec::new(),
-            })),
+            },
         );
         Ok(())
     }
@@ -550,25 +550,22 @@ impl<S: FactSink> Fold<S> {
         kind: &EventKind<'_>,
     ) -> Result<(), FoldError> {
         let sym = self.names.intern(session);
-        match self.sessions.get(&sym) {
-            None => {
-                return Err(FoldError::UnknownEntity {
+        if self.sessions.get(sym).is_none() {
+            return Err(match self.sessions.closed_at(sym) {
+                None => FoldError::UnknownEntity {
                     event,
                     kind: EntityKind::Session,
                     id: session.to_string(),
                     expected: "session_started",
-                })
-            }
-            Some(Lifecycle::Closed(closed_at)) => {
-                return Err(FoldError::AfterClose {
+                },
+                Some(closed_at) => FoldError::AfterClose {
                     event,
                     kind: EntityKind::Session,
                     id: session.to_string(),
-                    closed_at: *closed_at,
+                    closed_at,
                     expected: "a new session (`session_started` with a new id)",
-                })
-            }
-            Some(Lifecycle::Open(_)) => {}
+                },
+            });
         }
         let (agent, participant, reason) = match kind {
             EventKind::SessionOffered { agent, .. }
@@ -606,7 +603,7 @@ impl<S: FactSink> Fold<S> {
             _ => (false, false),
         };
         let status = self.session_contact_status(sym);
-        let Some(Lifecycle::Open(slot)) = self.sessions.get_mut(&sym) else {
+        let Some(slot) = self.sessions.get_mut(sym) else {
             return Ok(());
         };
         if let Some(status) = status {
@@ -719,7 +716,7 @@ impl<S: FactSink> Fold<S> {
                 fact.closure_reason = Some(*closure);
                 fact.open = false;
                 let participants = std::mem::take(&mut slot.participants);
-                self.sessions.insert(sym, Lifecycle::Closed(at));
+                self.sessions.close(sym, at);
                 // Participants still in the session leave when it closes.
                 for mut p in participants {
                     p.span = Span::new(p.span.start, at);
@@ -768,8 +765,8 @@ impl<S: FactSink> Fold<S> {
 
     pub(super) fn finish_contacts(&mut self, as_of: Option<Instant>) -> u64 {
         let mut open = 0;
-        for sym in sorted_keys(&self.contacts) {
-            let Some(Lifecycle::Open(slot)) = self.contacts.get(&sym) else {
+        for sym in self.contacts.open_syms() {
+            let Some(slot) = self.contacts.get(sym) else {
                 continue;
             };
             open += 1;
@@ -788,8 +785,8 @@ impl<S: FactSink> Fold<S> {
 
     pub(super) fn finish_sessions(&mut self, as_of: Option<Instant>) -> u64 {
         let mut open = 0;
-        for sym in sorted_keys(&self.sessions) {
-            let Some(Lifecycle::Open(slot)) = self.sessions.get(&sym) else {
+        for sym in self.sessions.open_syms() {
+            let Some(slot) = self.sessions.get(sym) else {
                 continue;
             };
             open += 1;

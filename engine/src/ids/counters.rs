@@ -1,0 +1,143 @@
+//! Ids that are a prefix and a counter (`ct-1042`, `agents-7`, `T-100234`): most platforms
+//! number their contacts, sessions and tickets, and the simulator does too.
+//!
+//! Such an id finds its symbol by position, in a vector per prefix indexed by the counter,
+//! with no hashing and no probe of a table that grows with the log. Ids that do not fit (no
+//! counter, a counter with a leading zero or over nine digits, one far beyond the counters
+//! seen so far, or more prefixes than are tracked) go to the interner's hash table instead.
+//! Each string has one symbol whichever way it went: see [`Counters::slot`].
+
+use super::Sym;
+
+/// The longest counter with a slot: nine digits, so that every counter fits a `u32`.
+const MAX_DIGITS: usize = 9;
+/// How far past the end of a prefix's vector a new counter may land and still get a slot
+/// (the vector grows to it); a counter further out goes to the table.
+const REACH: usize = 1 << 16;
+/// How many prefixes get vectors; ids with other prefixes go to the table.
+const MAX_PREFIXES: usize = 64;
+/// An empty slot.
+const NONE: Sym = Sym(u32::MAX);
+
+/// Splits `name` into its prefix and its counter: the run of ASCII digits at its end, written
+/// the one way a number is written (no leading zero, at most nine digits).
+pub(super) fn split(name: &str) -> Option<(&str, u32)> {
+    let bytes = name.as_bytes();
+    let digits = bytes
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if digits == 0 || digits > MAX_DIGITS {
+        return None;
+    }
+    let start = bytes.len() - digits;
+    if digits > 1 && bytes[start] == b'0' {
+        return None;
+    }
+    let n = bytes[start..]
+        .iter()
+        .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
+    Some((&name[..start], n))
+}
+
+/// The counters of one prefix.
+struct Prefix {
+    text: Box<str>,
+    /// The counter of `syms[0]`: the first counter seen, rounded down to a multiple of 1024.
+    /// Counters below it always go to the table.
+    base: u32,
+    /// Symbols by counter − `base`; [`NONE`] where no id has been seen.
+    syms: Vec<Sym>,
+    /// The highest counter that went to the table for lying beyond the vector's reach. A slot
+    /// at or below it that is empty may still have an id in the table.
+    spilled: Option<u32>,
+}
+
+/// Where an id's symbol is kept.
+pub(super) enum Slot {
+    /// In a vector slot: (prefix, index). The slot may be empty.
+    Vector(usize, usize),
+    /// In the interner's hash table.
+    Table,
+}
+
+/// Symbols of prefix-and-counter ids, by prefix and counter.
+#[derive(Default)]
+pub(super) struct Counters {
+    prefixes: Vec<Prefix>,
+}
+
+impl Counters {
+    /// Where the symbol of the id `prefix` + `n` is kept, making room for it in a vector when
+    /// it fits. Repeated calls for one id always answer the same way, except that an id that
+    /// went to the table may later get a vector slot as the vector grows; such a slot reports
+    /// that it [`may_be_in_table`](Self::may_be_in_table), so the caller looks there first.
+    pub(super) fn slot(&mut self, prefix: &str, n: u32) -> Slot {
+        let p = match self.prefixes.iter().position(|p| &*p.text == prefix) {
+            Some(p) => p,
+            None if self.prefixes.len() < MAX_PREFIXES => {
+                self.prefixes.push(Prefix {
+                    text: prefix.into(),
+                    base: n - n % 1024,
+                    syms: Vec::new(),
+                    spilled: None,
+                });
+                self.prefixes.len() - 1
+            }
+            None => return Slot::Table,
+        };
+        let pre = &mut self.prefixes[p];
+        let Some(i) = n.checked_sub(pre.base).map(|i| i as usize) else {
+            return Slot::Table;
+        };
+        if i >= pre.syms.len() {
+            if i - pre.syms.len() >= REACH {
+                pre.spilled = Some(pre.spilled.map_or(n, |s| s.max(n)));
+                return Slot::Table;
+            }
+            pre.syms.resize(i + 1, NONE);
+        }
+        Slot::Vector(p, i)
+    }
+
+    /// The symbol in a vector slot, if it has one.
+    pub(super) fn get(&self, p: usize, i: usize) -> Option<Sym> {
+        let s = self.prefixes[p].syms[i];
+        (s != NONE).then_some(s)
+    }
+
+    /// Fills a vector slot.
+    pub(super) fn set(&mut self, p: usize, i: usize, sym: Sym) {
+        self.prefixes[p].syms[i] = sym;
+    }
+
+    /// Whether the id of an empty vector slot may have gone to the table before the vector
+    /// reached it.
+    pub(super) fn may_be_in_table(&self, p: usize, i: usize) -> bool {
+        let pre = &self.prefixes[p];
+        pre.spilled
+            .is_some_and(|s| u64::from(pre.base) + i as u64 <= u64::from(s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plainly_written_counters_split() {
+        assert_eq!(split("ct-1042"), Some(("ct-", 1042)));
+        assert_eq!(split("7"), Some(("", 7)));
+        assert_eq!(split("a0"), Some(("a", 0)));
+        assert_eq!(split("agents-10"), Some(("agents-", 10)));
+        assert_eq!(split("999999999"), Some(("", 999_999_999)));
+        // No counter, a leading zero, or too many digits: the table's.
+        assert_eq!(split("calls"), None);
+        assert_eq!(split("ct-007"), None);
+        assert_eq!(split("1234567890"), None);
+        assert_eq!(split(""), None);
+        // Only ASCII digits count; the prefix may hold anything.
+        assert_eq!(split("é٣4"), Some(("é٣", 4)));
+    }
+}
