@@ -4,6 +4,10 @@
 //! and automatic Away, returns and logouts, one event a second in turn, 1,200,000 events in all.
 //! Run with `cargo bench --bench replay`; criterion reports events per second.
 
+/// The allocator the `ccsim` program uses, so the figures are the program's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::Path;
 
 use ccsim_engine::codec::{BinaryReader, BinaryWriter, EventSink, EventSource, LogHeader};

@@ -8,6 +8,10 @@
 //!
 //! Run with `cargo bench --bench sim`; criterion reports calls (or activations) per second.
 
+/// The allocator the `ccsim` program uses, so the figures are the program's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use ccsim_engine::request::ReportRequest;
 use ccsim_sim::kernel::Kernel;
 use ccsim_sim::model::Sim;
