@@ -128,8 +128,10 @@ impl ThreadContact {
 
 /// One open-to-close stretch of a conversation (a conversation that reopens yields a row per
 /// close).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConversationFact {
+///
+/// Its history borrows the fold's record of the conversation, so closing one copies nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConversationFact<'a> {
     /// The conversation.
     pub conversation: Sym,
     /// Its customer.
@@ -147,11 +149,11 @@ pub struct ConversationFact {
     /// The agent who closed it, when an agent did.
     pub closed_by_agent: Option<Sym>,
     /// Every contact of the conversation so far, in start order.
-    pub contacts: Vec<ThreadContact>,
+    pub contacts: &'a [ThreadContact],
     /// Every close so far, this one included (for an open conversation, the earlier ones).
-    pub closes: Vec<Instant>,
+    pub closes: &'a [Instant],
     /// Every reopen so far.
-    pub reopened: Vec<Instant>,
+    pub reopened: &'a [Instant],
     /// Still open at the real-time cut-off.
     pub open: bool,
 }
@@ -478,7 +480,7 @@ pub struct WorkSessionFact {
 
 /// Any fact row, as handed to a [`FactSink`].
 #[derive(Clone, Debug, PartialEq)]
-pub enum Fact {
+pub enum Fact<'a> {
     /// An agent status interval.
     Status(StatusInterval),
     /// An agent availability interval.
@@ -486,7 +488,7 @@ pub enum Fact {
     /// A Focus mode interval.
     Focus(FocusInterval),
     /// A conversation stretch.
-    Conversation(ConversationFact),
+    Conversation(ConversationFact<'a>),
     /// A contact.
     Contact(ContactFact),
     /// A session.
@@ -509,7 +511,7 @@ pub enum Fact {
     WorkSession(WorkSessionFact),
 }
 
-impl Fact {
+impl Fact<'_> {
     /// Whether the fact describes an entity still open at the real-time cut-off.
     pub fn is_open(&self) -> bool {
         match self {
@@ -532,11 +534,5 @@ impl Fact {
 /// Receives fact rows as the fold emits them.
 pub trait FactSink {
     /// Takes one fact row.
-    fn fact(&mut self, fact: &Fact);
-}
-
-impl FactSink for Vec<Fact> {
-    fn fact(&mut self, fact: &Fact) {
-        self.push(fact.clone());
-    }
+    fn fact(&mut self, fact: &Fact<'_>);
 }

@@ -69,7 +69,7 @@ pub struct SectionReport {
 
 /// Several report builders fed from one fold.
 impl FactSink for Vec<Aggregator> {
-    fn fact(&mut self, fact: &crate::facts::Fact) {
+    fn fact(&mut self, fact: &crate::facts::Fact<'_>) {
         for a in self.iter_mut() {
             a.fact(fact);
         }

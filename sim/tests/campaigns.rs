@@ -10,8 +10,8 @@ use std::path::Path;
 
 use ccsim_engine::codec::open_log;
 use ccsim_engine::event::{Direction, EventKind, Sender};
-use ccsim_engine::facts::Fact;
 use ccsim_engine::replay::replay_file;
+use ccsim_engine::report::Aggregator;
 use ccsim_engine::request::ReportRequest;
 use ccsim_sim::model::Sim;
 use ccsim_sim::output::{Counter, FoldOutput, Tee};
@@ -266,7 +266,10 @@ fn outbound_talk_time_replays_to_the_configured_mean() {
 fn campaign_work_takes_capacity_and_replies_come_back_inbound() {
     let sc = mixed(true);
     // The fold checks every event as it is simulated.
-    let out = Tee(FoldOutput::new(Vec::<Fact>::new()), Counter::default());
+    let out = Tee(
+        FoldOutput::new(Vec::<Aggregator>::new()),
+        Counter::default(),
+    );
     let (Tee(_, counts), _) = Sim::new(&sc, 4, out).run().expect("a consistent log");
     assert!(counts.count("contact_answered") > 50);
     let dir = tempfile::tempdir().expect("a temp dir");

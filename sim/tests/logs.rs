@@ -107,7 +107,12 @@ fn every_arrival_is_answered_abandoned_or_still_waiting() {
     let report = &replay_file(&path, None, &request).expect("replayed")[0].report;
     let get = |m: &str| report.value(m, &[]).flatten().expect("a figure");
     let mut src = open_log(&path, Some(Format::Binary)).expect("opens");
-    let folded = fold_log(&mut *src, Vec::<ccsim_engine::facts::Fact>::new(), None).expect("folds");
+    let folded = fold_log(
+        &mut *src,
+        Vec::<ccsim_engine::report::Aggregator>::new(),
+        None,
+    )
+    .expect("folds");
     let open = folded
         .open
         .counts

@@ -112,7 +112,7 @@ struct Rows {
 }
 
 impl FactSink for Rows {
-    fn fact(&mut self, fact: &Fact) {
+    fn fact(&mut self, fact: &Fact<'_>) {
         match fact {
             Fact::Contact(c) => self.contacts.push(*c),
             Fact::Session(s) => self.sessions.push(*s),

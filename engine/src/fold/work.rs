@@ -85,6 +85,31 @@ fn add_active_time(session: &mut SessionFact, p: &ParticipantFact) {
     }
 }
 
+/// The fact row of a conversation's stretch ending at `end`: closed by `by` (and `agent`), or
+/// still open at a real-time cut-off when `by` is `None`.
+fn conversation_fact(
+    sym: Sym,
+    c: &ConversationSlot,
+    end: Instant,
+    by: Option<ClosedBy>,
+    agent: Option<Sym>,
+) -> ConversationFact<'_> {
+    ConversationFact {
+        conversation: sym,
+        customer: c.customer,
+        opened_at: c.opened_at,
+        stretch_start: c.stretch_start,
+        closed_at: end,
+        closed_by: by,
+        reopens: c.reopens,
+        closed_by_agent: agent,
+        contacts: &c.contacts,
+        closes: &c.closes,
+        reopened: &c.reopened,
+        open: by.is_none(),
+    }
+}
+
 impl<S: FactSink> Fold<S> {
     /// The work item status of an open session's contact while that contact is open (`None`
     /// when the session or the contact has closed, so the session keeps what it last saw).
@@ -211,21 +236,8 @@ impl<S: FactSink> Fold<S> {
         };
         c.closed_at = Some(at);
         c.closes.push(at);
-        let fact = ConversationFact {
-            conversation: sym,
-            customer: c.customer,
-            opened_at: c.opened_at,
-            stretch_start: c.stretch_start,
-            closed_at: at,
-            closed_by: Some(by),
-            reopens: c.reopens,
-            closed_by_agent: agent,
-            contacts: c.contacts.clone(),
-            closes: c.closes.clone(),
-            reopened: c.reopened.clone(),
-            open: false,
-        };
-        self.emit(Fact::Conversation(fact));
+        let fact = conversation_fact(sym, c, at, Some(by), agent);
+        self.sink.fact(&Fact::Conversation(fact));
         Ok(())
     }
 
@@ -743,21 +755,8 @@ impl<S: FactSink> Fold<S> {
             }
             open += 1;
             if let Some(cut) = as_of {
-                let fact = ConversationFact {
-                    conversation: sym,
-                    customer: c.customer,
-                    opened_at: c.opened_at,
-                    stretch_start: c.stretch_start,
-                    closed_at: cut,
-                    closed_by: None,
-                    reopens: c.reopens,
-                    closed_by_agent: None,
-                    contacts: c.contacts.clone(),
-                    closes: c.closes.clone(),
-                    reopened: c.reopened.clone(),
-                    open: true,
-                };
-                self.emit(Fact::Conversation(fact));
+                let fact = conversation_fact(sym, c, cut, None, None);
+                self.sink.fact(&Fact::Conversation(fact));
             }
         }
         open

@@ -46,7 +46,7 @@ pub(super) struct WorkTime {
     /// Open routing sessions, to the contact they route (for joins by session).
     sessions: FxHashMap<Sym, Sym>,
     /// Facts waiting to be handed to the sink (reused, so no allocation per event).
-    out: Vec<Fact>,
+    out: Vec<Fact<'static>>,
 }
 
 /// Where an agent's status stands, as far as work time cares.

@@ -38,7 +38,7 @@ pub static IDLE_RULE: Rule = Rule {
 /// Under the legacy rule, idle stretches longer than this count as logout time.
 pub const LEGACY_IDLE_LOGOUT_MS: i64 = 90 * MINUTE_MS;
 
-fn status(fact: &Fact) -> Option<&StatusInterval> {
+fn status<'a>(fact: &'a Fact<'_>) -> Option<&'a StatusInterval> {
     match fact {
         Fact::Status(s) => Some(s),
         _ => None,

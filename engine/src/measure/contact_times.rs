@@ -15,7 +15,7 @@ const GLADLY: &str = "002_043ce0648a6d9af5.txt";
 /// Contact metrics group by time, agent, channel and queue.
 const CONTACT_DIMS: &[Dim] = Dim::WORK;
 
-fn contact(fact: &Fact) -> Option<&ContactFact> {
+fn contact<'a>(fact: &'a Fact<'_>) -> Option<&'a ContactFact> {
     match fact {
         Fact::Contact(c) => Some(c),
         _ => None,

@@ -144,7 +144,7 @@ pub fn fcr_legacy(c: &ConversationFact) -> FcrVerdict {
 }
 
 /// The conversation, when the fact is one.
-fn conversation(fact: &Fact) -> Option<&ConversationFact> {
+fn conversation<'a, 'b>(fact: &'a Fact<'b>) -> Option<&'a ConversationFact<'b>> {
     match fact {
         Fact::Conversation(c) => Some(c),
         _ => None,

@@ -46,14 +46,14 @@ const TRANSFERS: &[ClosureReason] = &[
     ClosureReason::AgentTransferToQueue,
 ];
 
-fn session(fact: &Fact) -> Option<&SessionFact> {
+fn session<'a>(fact: &'a Fact<'_>) -> Option<&'a SessionFact> {
     match fact {
         Fact::Session(s) => Some(s),
         _ => None,
     }
 }
 
-fn participant(fact: &Fact) -> Option<&ParticipantFact> {
+fn participant<'a>(fact: &'a Fact<'_>) -> Option<&'a ParticipantFact> {
     match fact {
         Fact::Participant(p) => Some(p),
         _ => None,

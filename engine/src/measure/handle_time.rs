@@ -37,21 +37,21 @@ pub static AFTER_CONTACT_RULE: Rule = Rule {
     ],
 };
 
-fn work(fact: &Fact) -> Option<&WorkSpanFact> {
+fn work<'a>(fact: &'a Fact<'_>) -> Option<&'a WorkSpanFact> {
     match fact {
         Fact::WorkSpan(w) => Some(w),
         _ => None,
     }
 }
 
-fn session(fact: &Fact) -> Option<&WorkSessionFact> {
+fn session<'a>(fact: &'a Fact<'_>) -> Option<&'a WorkSessionFact> {
     match fact {
         Fact::WorkSession(s) if s.channel.is_messaging() => Some(s),
         _ => None,
     }
 }
 
-fn availability(fact: &Fact) -> Option<&AvailabilityInterval> {
+fn availability<'a>(fact: &'a Fact<'_>) -> Option<&'a AvailabilityInterval> {
     match fact {
         Fact::Availability(a) => Some(a),
         _ => None,

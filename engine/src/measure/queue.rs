@@ -62,7 +62,7 @@ enum Fate {
 }
 
 /// A queued, inbound, closed contact: when it was queued, its wait and its fate.
-fn queued(fact: &Fact) -> Option<(&ContactFact, Instant, i64, Fate)> {
+fn queued<'a>(fact: &'a Fact<'_>) -> Option<(&'a ContactFact, Instant, i64, Fate)> {
     let Fact::Contact(c) = fact else { return None };
     if c.direction != Direction::Inbound || c.open {
         return None;

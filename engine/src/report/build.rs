@@ -421,7 +421,7 @@ fn spec_cutoffs(spec: &ReportSpec) -> Vec<Option<Instant>> {
 }
 
 impl FactSink for Aggregator {
-    fn fact(&mut self, fact: &Fact) {
+    fn fact(&mut self, fact: &Fact<'_>) {
         // Historical reports count open entities only for metrics that ask for them.
         let skip_open = fact.is_open() && self.spec.as_of.is_none();
         self.facts += 1;

@@ -19,7 +19,7 @@ pub struct BotUsageRows {
 }
 
 impl FactSink for BotUsageRows {
-    fn fact(&mut self, fact: &Fact) {
+    fn fact(&mut self, fact: &Fact<'_>) {
         match fact {
             Fact::BotSession(s) => self.sessions.push(*s),
             Fact::BotConversation(c) => self.conversations.push(*c),
