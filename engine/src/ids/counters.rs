@@ -23,26 +23,27 @@ const NONE: Sym = Sym(u32::MAX);
 /// the one way a number is written (no leading zero, at most nine digits).
 pub(super) fn split(name: &str) -> Option<(&str, u32)> {
     let bytes = name.as_bytes();
-    let digits = bytes
-        .iter()
-        .rev()
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    if digits == 0 || digits > MAX_DIGITS {
+    // One pass from the end: the digits' value, and where they start.
+    let (mut n, mut scale, mut start) = (0u32, 1u32, bytes.len());
+    while start > 0 && bytes[start - 1].is_ascii_digit() {
+        if bytes.len() - start == MAX_DIGITS {
+            return None;
+        }
+        start -= 1;
+        n += u32::from(bytes[start] - b'0') * scale;
+        scale = scale.wrapping_mul(10);
+    }
+    let digits = bytes.len() - start;
+    if digits == 0 || (digits > 1 && bytes[start] == b'0') {
         return None;
     }
-    let start = bytes.len() - digits;
-    if digits > 1 && bytes[start] == b'0' {
-        return None;
-    }
-    let n = bytes[start..]
-        .iter()
-        .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
     Some((&name[..start], n))
 }
 
 /// The counters of one prefix.
 struct Prefix {
+    /// The prefix's length and first eight bytes, compared before the text itself.
+    key: (usize, u64),
     text: Box<str>,
     /// The counter of `syms[0]`: the first counter seen, rounded down to a multiple of 1024.
     /// Counters below it always go to the table.
@@ -52,6 +53,15 @@ struct Prefix {
     /// The highest counter that went to the table for lying beyond the vector's reach. A slot
     /// at or below it that is empty may still have an id in the table.
     spilled: Option<u32>,
+}
+
+/// A prefix's length and its first eight bytes (zero-padded): equal keys mean equal prefixes
+/// for prefixes of up to eight bytes.
+fn key(prefix: &str) -> (usize, u64) {
+    let mut head = [0u8; 8];
+    let n = prefix.len().min(8);
+    head[..n].copy_from_slice(&prefix.as_bytes()[..n]);
+    (prefix.len(), u64::from_le_bytes(head))
 }
 
 /// Where an id's symbol is kept.
@@ -74,10 +84,16 @@ impl Counters {
     /// went to the table may later get a vector slot as the vector grows; such a slot reports
     /// that it [`may_be_in_table`](Self::may_be_in_table), so the caller looks there first.
     pub(super) fn slot(&mut self, prefix: &str, n: u32) -> Slot {
-        let p = match self.prefixes.iter().position(|p| &*p.text == prefix) {
+        let key = key(prefix);
+        let found = self
+            .prefixes
+            .iter()
+            .position(|p| p.key == key && (prefix.len() <= 8 || &*p.text == prefix));
+        let p = match found {
             Some(p) => p,
             None if self.prefixes.len() < MAX_PREFIXES => {
                 self.prefixes.push(Prefix {
+                    key,
                     text: prefix.into(),
                     base: n - n % 1024,
                     syms: Vec::new(),
@@ -136,6 +152,7 @@ mod tests {
         assert_eq!(split("calls"), None);
         assert_eq!(split("ct-007"), None);
         assert_eq!(split("1234567890"), None);
+        assert_eq!(split("x1234567890"), None);
         assert_eq!(split(""), None);
         // Only ASCII digits count; the prefix may hold anything.
         assert_eq!(split("é٣4"), Some(("é٣", 4)));

@@ -219,14 +219,19 @@ mod tests {
         assert_eq!(ids.intern("y-5000"), high);
         // Written differently, a different id.
         assert_ne!(ids.intern("x-01"), first);
+        // Long prefixes that share their first eight bytes are still told apart.
+        let (a, b) = (ids.intern("queue-east-1"), ids.intern("queue-west-1"));
+        assert_ne!(a, b);
+        assert_eq!(ids.intern("queue-east-1"), a);
+        assert_eq!(ids.name(b), "queue-west-1");
         // More prefixes than have vectors: the rest go to the table, consistently.
         let many: Vec<Sym> = (0..80).map(|p| ids.intern(&format!("p{p}-1"))).collect();
         for (p, s) in many.iter().enumerate() {
             assert_eq!(ids.intern(&format!("p{p}-1")), *s);
             assert_eq!(ids.name(*s), format!("p{p}-1"));
         }
-        // x-1, x-200000, three steps, y-5000, y-3, x-01, and 80 prefixes.
-        assert_eq!(ids.len(), 2 + 3 + 2 + 1 + 80);
+        // x-1, x-200000, three steps, y-5000, y-3, x-01, two queues, and 80 prefixes.
+        assert_eq!(ids.len(), 2 + 3 + 2 + 1 + 2 + 80);
         assert_eq!(ids.name(far), "x-200000");
     }
 }
