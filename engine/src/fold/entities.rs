@@ -8,6 +8,13 @@
 //! interner hands out densely) plus one entry in an append-only list of (symbol, close time)
 //! that is only searched to word an error. So memory and hashing do not grow with the length of
 //! the log, and nothing is dropped or rehashed when the fold ends.
+//!
+//! A conversation is different: it may reopen, and its next close judges its whole history
+//! again, so a closed conversation keeps its state. [`Reopenable`] keeps open ones in a small
+//! hash table and closed ones in an ordered map, where ids seen in increasing order (as
+//! symbols are numbered) are appended at one edge rather than rehashed into a growing table.
+
+use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
@@ -110,6 +117,65 @@ impl<T> Entities<T> {
     }
 }
 
+/// Entities that may reopen after closing: open ones, and closed ones with their state.
+pub(super) struct Reopenable<T> {
+    open: FxHashMap<Sym, T>,
+    closed: BTreeMap<Sym, T>,
+}
+
+impl<T> Default for Reopenable<T> {
+    fn default() -> Self {
+        Reopenable {
+            open: FxHashMap::default(),
+            closed: BTreeMap::new(),
+        }
+    }
+}
+
+impl<T> Reopenable<T> {
+    /// The entity `sym`, open or closed.
+    pub(super) fn get(&self, sym: Sym) -> Option<&T> {
+        self.open.get(&sym).or_else(|| self.closed.get(&sym))
+    }
+
+    /// The entity `sym`, open or closed, to change.
+    pub(super) fn get_mut(&mut self, sym: Sym) -> Option<&mut T> {
+        match self.open.get_mut(&sym) {
+            Some(t) => Some(t),
+            None => self.closed.get_mut(&sym),
+        }
+    }
+
+    /// The open entity `sym`.
+    pub(super) fn get_open(&self, sym: Sym) -> Option<&T> {
+        self.open.get(&sym)
+    }
+
+    /// Starts tracking the new entity `sym`, open (the caller has checked it is new).
+    pub(super) fn open(&mut self, sym: Sym, state: T) {
+        self.open.insert(sym, state);
+    }
+
+    /// Moves the open entity `sym` to the closed ones, handing back its state there.
+    pub(super) fn close(&mut self, sym: Sym) -> Option<&mut T> {
+        let state = self.open.remove(&sym)?;
+        Some(self.closed.entry(sym).or_insert(state))
+    }
+
+    /// Moves the closed entity `sym` back to the open ones, handing back its state there.
+    pub(super) fn reopen(&mut self, sym: Sym) -> Option<&mut T> {
+        let state = self.closed.remove(&sym)?;
+        Some(self.open.entry(sym).or_insert(state))
+    }
+
+    /// The symbols of the open entities, sorted (see [`Entities::open_syms`]).
+    pub(super) fn open_syms(&self) -> Vec<Sym> {
+        let mut syms: Vec<Sym> = self.open.keys().copied().collect();
+        syms.sort_unstable();
+        syms
+    }
+}
+
 /// The word and the bit of `sym` in a bit set.
 fn bit_of(sym: Sym) -> (usize, u64) {
     let i = sym.0 as usize;
@@ -140,5 +206,23 @@ mod tests {
         assert_eq!(e.closed_at(far), Some(Instant::from_millis(9)));
         assert_eq!(e.closed_at(b), None);
         assert_eq!(e.open_syms(), vec![b]);
+    }
+
+    #[test]
+    fn reopenable_entities_keep_their_state_while_closed() {
+        let mut r: Reopenable<u32> = Reopenable::default();
+        r.open(Sym(1), 10);
+        r.open(Sym(2), 20);
+        *r.close(Sym(1)).expect("open") += 1;
+        assert!(r.close(Sym(1)).is_none(), "already closed");
+        assert_eq!(r.get(Sym(1)), Some(&11));
+        assert_eq!(r.get_open(Sym(1)), None);
+        assert_eq!(r.open_syms(), vec![Sym(2)]);
+        *r.get_mut(Sym(1)).expect("closed, still there") += 1;
+        assert_eq!(r.reopen(Sym(1)).copied(), Some(12));
+        assert!(r.reopen(Sym(1)).is_none(), "already open");
+        assert_eq!(r.get_open(Sym(1)), Some(&12));
+        assert_eq!(r.open_syms(), vec![Sym(1), Sym(2)]);
+        assert_eq!(r.get(Sym(3)), None);
     }
 }

@@ -17,7 +17,7 @@ use rustc_hash::FxHashMap;
 
 pub use error::{EntityKind, FoldError};
 
-use entities::Entities;
+use entities::{Entities, Reopenable};
 
 use crate::event::{Event, EventKind};
 use crate::facts::{Fact, FactSink};
@@ -31,7 +31,7 @@ pub struct Fold<S> {
     last_at: Option<Instant>,
     events: u64,
     agents: FxHashMap<Sym, agents::AgentSlot>,
-    conversations: FxHashMap<Sym, work::ConversationSlot>,
+    conversations: Reopenable<work::ConversationSlot>,
     contacts: Entities<work::ContactSlot>,
     sessions: Entities<work::SessionSlot>,
     views: FxHashMap<(Sym, Sym, profiles::Panel), Instant>,
@@ -90,7 +90,7 @@ impl<S: FactSink> Fold<S> {
             last_at: None,
             events: 0,
             agents: FxHashMap::default(),
-            conversations: FxHashMap::default(),
+            conversations: Reopenable::default(),
             contacts: Entities::default(),
             sessions: Entities::default(),
             views: FxHashMap::default(),

@@ -1,7 +1,7 @@
 //! Conversations, contacts and sessions: the work a customer brings, and how it is routed.
 
 use super::entities::Status;
-use super::{sorted_keys, EntityKind, Fold, FoldError};
+use super::{EntityKind, Fold, FoldError};
 use crate::event::{
     Channel, ClosedBy, Direction, EventKind, HandlerKind, ParticipantEventReason,
     ParticipantEventType, ParticipantMode, Sender, WorkItemStatus,
@@ -15,7 +15,7 @@ use crate::time::{Instant, Span};
 
 /// A conversation: open or waiting, or closed (and able to reopen).
 pub(super) struct ConversationSlot {
-    customer: Sym,
+    pub(super) customer: Sym,
     opened_at: Instant,
     stretch_start: Instant,
     waiting: bool,
@@ -126,7 +126,7 @@ impl<S: FactSink> Fold<S> {
         customer: &str,
     ) -> Result<(), FoldError> {
         let sym = self.names.intern(conversation);
-        if let Some(c) = self.conversations.get(&sym) {
+        if let Some(c) = self.conversations.get(sym) {
             return Err(FoldError::Duplicate {
                 event,
                 kind: EntityKind::Conversation,
@@ -135,7 +135,7 @@ impl<S: FactSink> Fold<S> {
             });
         }
         let customer = self.names.intern(customer);
-        self.conversations.insert(
+        self.conversations.open(
             sym,
             ConversationSlot {
                 customer,
@@ -157,7 +157,7 @@ impl<S: FactSink> Fold<S> {
     /// The open conversation `id`, or the error saying why it is not.
     fn open_conversation(&mut self, event: &'static str, id: &str) -> Result<Sym, FoldError> {
         let sym = self.names.intern(id);
-        match self.conversations.get(&sym) {
+        match self.conversations.get(sym) {
             None => Err(FoldError::UnknownEntity {
                 event,
                 kind: EntityKind::Conversation,
@@ -184,7 +184,7 @@ impl<S: FactSink> Fold<S> {
         id: &str,
     ) -> Result<(), FoldError> {
         let sym = self.names.intern(id);
-        let Some(c) = self.conversations.get_mut(&sym) else {
+        let Some(c) = self.conversations.get(sym) else {
             return Err(FoldError::UnknownEntity {
                 event,
                 kind: EntityKind::Conversation,
@@ -201,6 +201,9 @@ impl<S: FactSink> Fold<S> {
                 expected: "a closed conversation (`conversation_closed` first)",
             });
         }
+        let Some(c) = self.conversations.reopen(sym) else {
+            return Ok(());
+        };
         c.closed_at = None;
         c.waiting = false;
         c.stretch_start = at;
@@ -215,7 +218,7 @@ impl<S: FactSink> Fold<S> {
         id: &str,
     ) -> Result<(), FoldError> {
         let sym = self.open_conversation(event, id)?;
-        if let Some(c) = self.conversations.get_mut(&sym) {
+        if let Some(c) = self.conversations.get_mut(sym) {
             c.waiting = true;
         }
         Ok(())
@@ -231,7 +234,7 @@ impl<S: FactSink> Fold<S> {
     ) -> Result<(), FoldError> {
         let sym = self.open_conversation(event, id)?;
         let agent = agent.map(|a| self.names.intern(a));
-        let Some(c) = self.conversations.get_mut(&sym) else {
+        let Some(c) = self.conversations.close(sym) else {
             return Ok(());
         };
         c.closed_at = Some(at);
@@ -278,7 +281,7 @@ impl<S: FactSink> Fold<S> {
         };
         let customer = match (customer, conversation) {
             (Some(c), _) => Some(self.names.intern(c)),
-            (None, Some(conv)) => self.conversations.get(&conv).map(|c| c.customer),
+            (None, Some(conv)) => self.conversations.get(conv).map(|c| c.customer),
             (None, None) => None,
         };
         let channel_instance = channel_instance.map(|c| self.names.intern(c));
@@ -454,7 +457,7 @@ impl<S: FactSink> Fold<S> {
         let Some(conv) = fact.conversation else {
             return;
         };
-        let Some(c) = self.conversations.get_mut(&conv) else {
+        let Some(c) = self.conversations.get_mut(conv) else {
             return;
         };
         let view = ThreadContact::of(fact);
@@ -746,13 +749,10 @@ impl<S: FactSink> Fold<S> {
 
     pub(super) fn finish_conversations(&mut self, as_of: Option<Instant>) -> u64 {
         let mut open = 0;
-        for sym in sorted_keys(&self.conversations) {
-            let Some(c) = self.conversations.get(&sym) else {
+        for sym in self.conversations.open_syms() {
+            let Some(c) = self.conversations.get_open(sym) else {
                 continue;
             };
-            if c.closed_at.is_some() {
-                continue;
-            }
             open += 1;
             if let Some(cut) = as_of {
                 let fact = conversation_fact(sym, c, cut, None, None);

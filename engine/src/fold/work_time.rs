@@ -95,10 +95,9 @@ impl CustomerWork {
     }
 }
 
-/// One conversation.
+/// One open (or waiting) conversation.
 struct ConversationWork {
     customer: Sym,
-    open: bool,
     /// The contact whose after-contact time runs: the last to end, while no other began.
     after: Option<(Sym, Channel)>,
 }
@@ -191,7 +190,6 @@ impl WorkTime {
                     v,
                     ConversationWork {
                         customer: c,
-                        open: true,
                         after: None,
                     },
                 );
@@ -202,28 +200,12 @@ impl WorkTime {
                     .push(v);
                 self.refresh_customer(c, at);
             }
-            K::ConversationReopened { conversation } => {
-                let v = names.intern(conversation);
-                let Some(conv) = self.conversations.get_mut(&v) else {
-                    return;
-                };
-                conv.open = true;
-                conv.after = None;
-                let c = conv.customer;
-                self.customers
-                    .entry(c)
-                    .or_default()
-                    .open_conversations
-                    .push(v);
-                self.refresh_customer(c, at);
-            }
             K::ConversationClosed { conversation, .. } => {
                 let v = names.intern(conversation);
-                let Some(conv) = self.conversations.get_mut(&v) else {
+                // Forgotten once closed: a reopen names the customer again (see `reopened`).
+                let Some(conv) = self.conversations.remove(&v) else {
                     return;
                 };
-                conv.open = false;
-                conv.after = None;
                 let c = conv.customer;
                 if let Some(cw) = self.customers.get_mut(&c) {
                     cw.open_conversations.retain(|x| *x != v);
@@ -346,6 +328,23 @@ impl WorkTime {
         }
     }
 
+    /// A closed conversation of `customer` opened again.
+    fn reopened(&mut self, v: Sym, customer: Sym, at: Instant) {
+        self.conversations.insert(
+            v,
+            ConversationWork {
+                customer,
+                after: None,
+            },
+        );
+        self.customers
+            .entry(customer)
+            .or_default()
+            .open_conversations
+            .push(v);
+        self.refresh_customer(customer, at);
+    }
+
     /// The agent's state, created on first sight.
     fn agent(&mut self, agent: Sym) -> &mut AgentWork {
         self.agents.entry(agent).or_default()
@@ -395,9 +394,7 @@ impl WorkTime {
             cw.active.retain(|x| *x != contact);
         }
         if let Some(conv) = v.and_then(|v| self.conversations.get_mut(&v)) {
-            if conv.open {
-                conv.after = Some((contact, channel));
-            }
+            conv.after = Some((contact, channel));
         }
         // Close the stretches under way on it first, so its sessions are complete.
         self.refresh_customer(c, at);
@@ -426,9 +423,7 @@ impl WorkTime {
 
     /// Whether the conversation is open or waiting.
     fn is_open(&self, conversation: Sym) -> bool {
-        self.conversations
-            .get(&conversation)
-            .is_some_and(|c| c.open)
+        self.conversations.contains_key(&conversation)
     }
 
     /// What `agent`'s time counts as now; `None` when it does not count.
@@ -580,7 +575,17 @@ impl WorkTime {
 impl<S: FactSink> Fold<S> {
     /// Feeds an accepted event to the work-time state machine and emits what it closed.
     pub(super) fn work_time_event(&mut self, at: Instant, kind: &EventKind<'_>) {
-        self.work_time.on_event(at, kind, &mut self.names);
+        match kind {
+            // Work time forgets conversations when they close; the fold's record of the
+            // conversation still knows its customer.
+            EventKind::ConversationReopened { conversation } => {
+                let v = self.names.intern(conversation);
+                if let Some(c) = self.conversations.get_open(v) {
+                    self.work_time.reopened(v, c.customer, at);
+                }
+            }
+            _ => self.work_time.on_event(at, kind, &mut self.names),
+        }
         self.flush_work_time();
     }
 
