@@ -58,10 +58,13 @@ struct Prefix {
 /// A prefix's length and its first eight bytes (zero-padded): equal keys mean equal prefixes
 /// for prefixes of up to eight bytes.
 fn key(prefix: &str) -> (usize, u64) {
-    let mut head = [0u8; 8];
-    let n = prefix.len().min(8);
-    head[..n].copy_from_slice(&prefix.as_bytes()[..n]);
-    (prefix.len(), u64::from_le_bytes(head))
+    // Built in a register: a copy into a stack buffer read back as one word stalls the load.
+    let head = prefix
+        .bytes()
+        .take(8)
+        .enumerate()
+        .fold(0u64, |k, (i, b)| k | u64::from(b) << (8 * i));
+    (prefix.len(), head)
 }
 
 /// Where an id's symbol is kept.
