@@ -181,6 +181,14 @@ impl MetricDef {
         self.dims.contains(&dim)
     }
 
+    /// Whether its measure may read work-time facts (its family is one of
+    /// [`WORK_TIME_FAMILIES`]).
+    pub fn reads_work_time(&self) -> bool {
+        WORK_TIME_FAMILIES
+            .iter()
+            .any(|f| f.iter().any(|m| m.id == self.id))
+    }
+
     /// The definition versions, as `rule: v1 (until D), v2 (from D)`, or `-`.
     pub fn versions_text(&self) -> String {
         let Some(rule) = self.rule else {
@@ -242,6 +250,11 @@ pub static FAMILIES: &[&[MetricDef]] = &[
     handle_time::METRICS,
     crate::measure::queue::METRICS,
 ];
+
+/// The families whose measures read work-time facts (Gladly's handle time, concurrency and
+/// occupancy). A report with none of their metrics lets the fold skip work time; a test checks
+/// that no metric of another family takes anything from a work-time fact.
+pub static WORK_TIME_FAMILIES: &[&[MetricDef]] = &[handle_time::METRICS];
 
 /// Every metric ccsim knows, in catalog order.
 pub fn all() -> impl Iterator<Item = &'static MetricDef> {
@@ -318,6 +331,117 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Counts what a measure contributes.
+    #[derive(Default)]
+    struct Tally {
+        settings: crate::measure::Settings,
+        contributions: usize,
+    }
+
+    impl crate::measure::Emit for Tally {
+        fn version(&mut self, rule: &'static Rule, _: crate::time::Instant) -> &'static str {
+            rule.versions[0].name
+        }
+        fn span(&mut self, _: crate::measure::Keys, _: crate::time::Span) {
+            self.contributions += 1;
+        }
+        fn point(&mut self, _: crate::measure::Keys, _: crate::time::Instant, _: i64) {
+            self.contributions += 1;
+        }
+        fn entity(&mut self, _: crate::measure::Keys, _: crate::time::Instant, _: Sym) {
+            self.contributions += 1;
+        }
+        fn latest(
+            &mut self,
+            _: crate::measure::Keys,
+            _: crate::time::Instant,
+            _: Sym,
+            _: Option<i64>,
+        ) {
+            self.contributions += 1;
+        }
+        fn settings(&self) -> &crate::measure::Settings {
+            &self.settings
+        }
+        fn ratio_part(
+            &mut self,
+            _: crate::measure::Keys,
+            _: crate::measure::Amount,
+            _: crate::measure::Part,
+        ) {
+            self.contributions += 1;
+        }
+    }
+
+    use crate::ids::Sym;
+
+    #[test]
+    fn only_the_work_time_families_read_work_time_facts() {
+        use crate::event::Channel;
+        use crate::facts::{Fact, WorkKind, WorkSessionFact, WorkSpanFact};
+        use crate::time::{Instant, Span};
+        // A minute of an agent's time of every kind (on an active chat they joined, after it,
+        // in and out of an open conversation) and the work session it makes: facts every
+        // handle-time, concurrency and occupancy metric takes something from.
+        let span = Span::new(Instant::from_millis(0), Instant::from_millis(60_000));
+        let (agent, customer, contact, conversation) = (Sym(0), Sym(1), Sym(2), Sym(3));
+        let kinds = [
+            WorkKind::Contact,
+            WorkKind::AfterContact {
+                agent_available: false,
+            },
+            WorkKind::AfterContact {
+                agent_available: true,
+            },
+            WorkKind::OpenConversation,
+            WorkKind::NoOpenConversation,
+        ];
+        let mut facts: Vec<Fact> = kinds
+            .iter()
+            .map(|&kind| {
+                Fact::WorkSpan(WorkSpanFact {
+                    agent,
+                    customer,
+                    conversation: Some(conversation),
+                    contact: Some(contact),
+                    channel: Some(Channel::Chat),
+                    kind,
+                    task_panel: true,
+                    joined: true,
+                    span,
+                    open: false,
+                })
+            })
+            .collect();
+        facts.push(Fact::WorkSession(WorkSessionFact {
+            agent,
+            contact,
+            customer,
+            conversation: Some(conversation),
+            channel: Channel::Chat,
+            span,
+            handle_ms: 60_000,
+            joined_ms: 60_000,
+            open: false,
+        }));
+        let mut readers = 0;
+        for m in all() {
+            let mut tally = Tally::default();
+            for f in &facts {
+                (m.measure)(f, &mut tally);
+            }
+            // Skipping work time for a report without these families must change nothing.
+            assert!(
+                tally.contributions == 0 || m.reads_work_time(),
+                "{} takes something from work-time facts: add its family to WORK_TIME_FAMILIES",
+                m.id
+            );
+            readers += usize::from(tally.contributions > 0);
+        }
+        // The facts above are ones the work-time metrics read (occupancy, handle times...).
+        assert!(readers >= 5, "only {readers} metrics read the facts");
     }
 
     #[test]

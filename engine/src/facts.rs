@@ -535,4 +535,11 @@ impl Fact<'_> {
 pub trait FactSink {
     /// Takes one fact row.
     fn fact(&mut self, fact: &Fact<'_>);
+
+    /// Whether the sink reads work-time facts ([`Fact::WorkSpan`], [`Fact::WorkSession`]).
+    /// The fold skips the state machine that makes them for a sink that does not: that state
+    /// machine refuses nothing, so no check of the log is lost.
+    fn wants_work_time(&self) -> bool {
+        true
+    }
 }

@@ -74,6 +74,10 @@ impl FactSink for Vec<Aggregator> {
             a.fact(fact);
         }
     }
+
+    fn wants_work_time(&self) -> bool {
+        self.iter().any(|a| a.wants_work_time())
+    }
 }
 
 /// Replays `source` once into every section (they share the real-time cut-off of the first).

@@ -37,6 +37,8 @@ pub struct Fold<S> {
     views: FxHashMap<(Sym, Sym, profiles::Panel), Instant>,
     bot_sessions: Entities<bots::BotSessionSlot>,
     work_time: work_time::WorkTime,
+    /// Whether the sink reads work-time facts (else work time is not followed at all).
+    follow_work_time: bool,
 }
 
 /// How many entities of each kind were still open when the fold finished.
@@ -85,6 +87,7 @@ impl<S: FactSink> Fold<S> {
     /// A fold that sends its facts to `sink`.
     pub fn new(sink: S) -> Self {
         Fold {
+            follow_work_time: sink.wants_work_time(),
             sink,
             names: Interner::default(),
             last_at: None,
@@ -198,7 +201,9 @@ impl<S: FactSink> Fold<S> {
             | K::BotSessionEnded { .. } => self.bot_event(name, at, &event.kind),
         }?;
         // Handle time joins what the checks above accepted; it refuses nothing.
-        self.work_time_event(at, &event.kind);
+        if self.follow_work_time {
+            self.work_time_event(at, &event.kind);
+        }
         self.last_at = Some(at);
         self.events += 1;
         Ok(())
@@ -209,7 +214,9 @@ impl<S: FactSink> Fold<S> {
     /// decide which metrics count open entities. The counts are returned too.
     pub fn finish(mut self, as_of: Option<Instant>) -> Folded<S> {
         let cut = as_of.or(self.last_at);
-        self.finish_work_time(cut);
+        if self.follow_work_time {
+            self.finish_work_time(cut);
+        }
         let mut open = OpenEntities::default();
         open.add(EntityKind::Agent, self.finish_agents(cut));
         open.add(EntityKind::Conversation, self.finish_conversations(cut));

@@ -434,6 +434,10 @@ impl FactSink for Aggregator {
             (def.measure)(fact, self);
         }
     }
+
+    fn wants_work_time(&self) -> bool {
+        self.spec.metrics.iter().any(|m| m.reads_work_time())
+    }
 }
 
 impl Emit for Aggregator {
