@@ -6,6 +6,8 @@ use ccsim_engine::event::{Event, EventKind};
 use ccsim_engine::facts::FactSink;
 use ccsim_engine::fold::{Fold, FoldError};
 
+use crate::scenario::Scenario;
+
 /// Why a simulation stopped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SimError {
@@ -59,6 +61,16 @@ impl<S: FactSink> FoldOutput<S> {
     pub fn new(sink: S) -> Self {
         FoldOutput {
             fold: Fold::new(sink),
+            events: 0,
+        }
+    }
+
+    /// A fold output for the events of scenario `sc`, whose conversations never reopen later
+    /// than its reopen window: the fold forgets a closed conversation's history once that
+    /// window has passed, so memory stays flat however long the horizon.
+    pub fn for_scenario(sink: S, sc: &Scenario) -> Self {
+        FoldOutput {
+            fold: Fold::new(sink).with_reopen_window(sc.platform.reopen_window_ms),
             events: 0,
         }
     }

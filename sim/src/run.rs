@@ -182,7 +182,7 @@ pub fn run_once(
         .collect();
     let tracker = Tracker::new(sc, progress);
     let report = |t: i64| tracker.at(t);
-    let fold = FoldOutput::new(builders);
+    let fold = FoldOutput::for_scenario(builders, sc);
     let (folded, stats) = match log {
         None => {
             let mut sim = Sim::new(sc, seed, fold);

@@ -267,7 +267,7 @@ fn campaign_work_takes_capacity_and_replies_come_back_inbound() {
     let sc = mixed(true);
     // The fold checks every event as it is simulated.
     let out = Tee(
-        FoldOutput::new(Vec::<Aggregator>::new()),
+        FoldOutput::for_scenario(Vec::<Aggregator>::new(), &sc),
         Counter::default(),
     );
     let (Tee(_, counts), _) = Sim::new(&sc, 4, out).run().expect("a consistent log");

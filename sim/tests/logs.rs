@@ -12,7 +12,8 @@ use ccsim_engine::fold::EntityKind;
 use ccsim_engine::queueing::ErlangA;
 use ccsim_engine::replay::{fold_log, replay_file};
 use ccsim_engine::request::ReportRequest;
-use ccsim_sim::run::simulate;
+use ccsim_sim::run::{run_once, simulate};
+use ccsim_sim::scenario::Scenario;
 use ccsim_sim::summary::mean_ci;
 use support::mmc;
 
@@ -189,4 +190,65 @@ fn littles_law_on_the_queue() {
     let expected = q.figures(20.0, 5.0).mean_queue;
     eprintln!("Lq formula {expected:.4}, measured {mean:.4} ± {half:.4}");
     assert!((expected - mean).abs() <= half);
+}
+
+#[test]
+fn a_run_reports_what_replaying_its_own_log_reports() {
+    // Half the handled customers come back after about a reopen window (2 h): some reopen their
+    // conversation, the others are too late and open a new one, and some come back again.
+    // `ccsim run` folds with the scenario's reopen window, forgetting conversations that can no
+    // longer reopen; replaying the log it wrote folds without one and forgets nothing. The
+    // figures must agree, and an expiring fold must accept every reopen the simulator writes.
+    let sc = Scenario::parse(
+        r#"
+[horizon]
+start = "2024-01-01T00:00:00Z"
+length_h = 48.0
+
+[platform]
+reopen_window_h = 2.0
+
+[workstreams.calls]
+channel = "phone"
+arrivals = { rate_per_h = 30.0 }
+queue = "calls"
+handle = { dist = "exponential", mean_s = 300.0 }
+returns = { probability = 0.5, delay = { dist = "exponential", mean_s = 7200.0 } }
+
+[queues.calls]
+
+[groups.agents]
+agents = 4
+capacity = { phone = 1 }
+"#,
+        "returns.toml",
+    )
+    .expect("the scenario loads");
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("returns.jsonl");
+    let request = ReportRequest::default();
+    let ran = run_once(&sc, 11, &request, Some((&path, None)), None).expect("runs");
+    let replayed = replay_file(&path, None, &request).expect("replays");
+    assert_eq!(ran.sections.len(), replayed.len());
+    for (a, b) in ran.sections.iter().zip(&replayed) {
+        assert!(a.report.rows.len() > 20);
+        assert_eq!(a.report.rows, b.report.rows);
+        assert_eq!(a.report.events, b.report.events);
+    }
+    // The log has both kinds of return.
+    let mut src = open_log(&path, None).expect("the log opens");
+    let (mut reopened, mut opened) = (0, 0);
+    while let Some((_, e)) = src.next_event().expect("it reads") {
+        match e.kind {
+            EventKind::ConversationReopened { .. } => reopened += 1,
+            EventKind::ConversationOpened { .. } => opened += 1,
+            _ => {}
+        }
+    }
+    let arrivals = 30 * 48;
+    assert!(reopened > 100, "{reopened} reopens");
+    assert!(
+        opened > arrivals + 100,
+        "{opened} conversations for ~{arrivals} arrivals"
+    );
 }

@@ -14,20 +14,53 @@
 //! hash table and closed ones in an ordered map, where ids seen in increasing order (as
 //! symbols are numbered) are appended at one edge rather than rehashed into a growing table.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use rustc_hash::FxHashMap;
 
 use crate::ids::Sym;
 use crate::time::Instant;
 
+/// Ids that closed for good: one bit per symbol, and every close in the order it happened
+/// (read only to word errors).
+#[derive(Default)]
+struct ClosedSet {
+    bits: Vec<u64>,
+    closes: Vec<(Sym, Instant)>,
+}
+
+impl ClosedSet {
+    fn contains(&self, sym: Sym) -> bool {
+        let (word, bit) = bit_of(sym);
+        self.bits.get(word).is_some_and(|w| w & bit != 0)
+    }
+
+    fn insert(&mut self, sym: Sym, at: Instant) {
+        let (word, bit) = bit_of(sym);
+        if self.bits.len() <= word {
+            self.bits.resize(word + 1, 0);
+        }
+        self.bits[word] |= bit;
+        self.closes.push((sym, at));
+    }
+
+    /// When `sym` closed: a search through every close, for wording an error.
+    fn closed_at(&self, sym: Sym) -> Option<Instant> {
+        if !self.contains(sym) {
+            return None;
+        }
+        self.closes
+            .iter()
+            .rev()
+            .find(|(s, _)| *s == sym)
+            .map(|(_, at)| *at)
+    }
+}
+
 /// Open entities of one kind, and the ids of those that closed.
 pub(super) struct Entities<T> {
     open: FxHashMap<Sym, T>,
-    /// One bit per symbol: set once the entity with that id has closed.
-    closed_bits: Vec<u64>,
-    /// Every close, in the order it happened (read only to word errors).
-    closes: Vec<(Sym, Instant)>,
+    closed: ClosedSet,
 }
 
 /// Where an entity stands.
@@ -44,8 +77,7 @@ impl<T> Default for Entities<T> {
     fn default() -> Self {
         Entities {
             open: FxHashMap::default(),
-            closed_bits: Vec::new(),
-            closes: Vec::new(),
+            closed: ClosedSet::default(),
         }
     }
 }
@@ -77,18 +109,13 @@ impl<T> Entities<T> {
 
     /// Whether the entity `sym` has closed.
     pub(super) fn is_closed(&self, sym: Sym) -> bool {
-        let (word, bit) = bit_of(sym);
-        self.closed_bits.get(word).is_some_and(|w| w & bit != 0)
+        self.closed.contains(sym)
     }
 
     /// When the closed entity `sym` closed. A search through every close: for wording an
     /// error, never for deciding one.
     pub(super) fn closed_at(&self, sym: Sym) -> Option<Instant> {
-        self.closes
-            .iter()
-            .rev()
-            .find(|(s, _)| *s == sym)
-            .map(|(_, at)| *at)
+        self.closed.closed_at(sym)
     }
 
     /// Starts tracking the open entity `sym` (the caller has checked it is new).
@@ -99,12 +126,7 @@ impl<T> Entities<T> {
     /// Closes the entity `sym` at `at`, handing back its state if it was open.
     pub(super) fn close(&mut self, sym: Sym, at: Instant) -> Option<T> {
         let state = self.open.remove(&sym);
-        let (word, bit) = bit_of(sym);
-        if self.closed_bits.len() <= word {
-            self.closed_bits.resize(word + 1, 0);
-        }
-        self.closed_bits[word] |= bit;
-        self.closes.push((sym, at));
+        self.closed.insert(sym, at);
         state
     }
 
@@ -117,10 +139,20 @@ impl<T> Entities<T> {
     }
 }
 
-/// Entities that may reopen after closing: open ones, and closed ones with their state.
+/// Entities that may reopen after closing: open ones, and closed ones with their state, until
+/// they can no longer reopen.
 pub(super) struct Reopenable<T> {
     open: FxHashMap<Sym, T>,
-    closed: BTreeMap<Sym, T>,
+    /// Closed ones, with when they closed.
+    closed: BTreeMap<Sym, (Instant, T)>,
+    /// Every close in time order, while closed ones may be forgotten (see
+    /// [`forget_closed_before`](Self::forget_closed_before)); entries of entities that reopened
+    /// since are skipped when they come up.
+    closes: VecDeque<(Instant, Sym)>,
+    /// Whether closes are queued for forgetting.
+    expires: bool,
+    /// Those closed too long ago to reopen, whose state is gone.
+    forgotten: ClosedSet,
 }
 
 impl<T> Default for Reopenable<T> {
@@ -128,21 +160,36 @@ impl<T> Default for Reopenable<T> {
         Reopenable {
             open: FxHashMap::default(),
             closed: BTreeMap::new(),
+            closes: VecDeque::new(),
+            expires: false,
+            forgotten: ClosedSet::default(),
         }
     }
 }
 
 impl<T> Reopenable<T> {
-    /// The entity `sym`, open or closed.
-    pub(super) fn get(&self, sym: Sym) -> Option<&T> {
-        self.open.get(&sym).or_else(|| self.closed.get(&sym))
+    /// Entities that will be forgotten some time after they close: the caller calls
+    /// [`forget_closed_before`](Self::forget_closed_before) as time passes.
+    pub(super) fn expiring() -> Self {
+        Reopenable {
+            expires: true,
+            ..Reopenable::default()
+        }
     }
 
-    /// The entity `sym`, open or closed, to change.
+    /// The entity `sym`, open or closed (and not forgotten).
+    pub(super) fn get(&self, sym: Sym) -> Option<&T> {
+        match self.open.get(&sym) {
+            Some(t) => Some(t),
+            None => self.closed.get(&sym).map(|(_, t)| t),
+        }
+    }
+
+    /// The entity `sym`, open or closed (and not forgotten), to change.
     pub(super) fn get_mut(&mut self, sym: Sym) -> Option<&mut T> {
         match self.open.get_mut(&sym) {
             Some(t) => Some(t),
-            None => self.closed.get_mut(&sym),
+            None => self.closed.get_mut(&sym).map(|(_, t)| t),
         }
     }
 
@@ -151,21 +198,47 @@ impl<T> Reopenable<T> {
         self.open.get(&sym)
     }
 
+    /// When the entity `sym` closed, if it was forgotten for closing too long ago. A search
+    /// through every close: for wording an error.
+    pub(super) fn forgotten_at(&self, sym: Sym) -> Option<Instant> {
+        self.forgotten.closed_at(sym)
+    }
+
     /// Starts tracking the new entity `sym`, open (the caller has checked it is new).
     pub(super) fn open(&mut self, sym: Sym, state: T) {
         self.open.insert(sym, state);
     }
 
-    /// Moves the open entity `sym` to the closed ones, handing back its state there.
-    pub(super) fn close(&mut self, sym: Sym) -> Option<&mut T> {
+    /// Moves the open entity `sym` to the closed ones at `at`, handing back its state there.
+    pub(super) fn close(&mut self, sym: Sym, at: Instant) -> Option<&mut T> {
         let state = self.open.remove(&sym)?;
-        Some(self.closed.entry(sym).or_insert(state))
+        if self.expires {
+            self.closes.push_back((at, sym));
+        }
+        let (_, state) = self.closed.entry(sym).or_insert((at, state));
+        Some(state)
     }
 
     /// Moves the closed entity `sym` back to the open ones, handing back its state there.
     pub(super) fn reopen(&mut self, sym: Sym) -> Option<&mut T> {
-        let state = self.closed.remove(&sym)?;
+        let (_, state) = self.closed.remove(&sym)?;
         Some(self.open.entry(sym).or_insert(state))
+    }
+
+    /// Forgets the state of every entity that closed before `cutoff` and has not reopened:
+    /// from now on it is only known to have closed, and when.
+    pub(super) fn forget_closed_before(&mut self, cutoff: Instant) {
+        while let Some(&(at, sym)) = self.closes.front() {
+            if at >= cutoff {
+                break;
+            }
+            self.closes.pop_front();
+            // Still closed since that close (not reopened, or closed again later)?
+            if self.closed.get(&sym).is_some_and(|(t, _)| *t == at) {
+                self.closed.remove(&sym);
+                self.forgotten.insert(sym, at);
+            }
+        }
     }
 
     /// The symbols of the open entities, sorted (see [`Entities::open_syms`]).
@@ -210,11 +283,12 @@ mod tests {
 
     #[test]
     fn reopenable_entities_keep_their_state_while_closed() {
+        let t = Instant::from_millis;
         let mut r: Reopenable<u32> = Reopenable::default();
         r.open(Sym(1), 10);
         r.open(Sym(2), 20);
-        *r.close(Sym(1)).expect("open") += 1;
-        assert!(r.close(Sym(1)).is_none(), "already closed");
+        *r.close(Sym(1), t(5)).expect("open") += 1;
+        assert!(r.close(Sym(1), t(6)).is_none(), "already closed");
         assert_eq!(r.get(Sym(1)), Some(&11));
         assert_eq!(r.get_open(Sym(1)), None);
         assert_eq!(r.open_syms(), vec![Sym(2)]);
@@ -224,5 +298,34 @@ mod tests {
         assert_eq!(r.get_open(Sym(1)), Some(&12));
         assert_eq!(r.open_syms(), vec![Sym(1), Sym(2)]);
         assert_eq!(r.get(Sym(3)), None);
+        // Without expiry nothing is forgotten.
+        r.close(Sym(1), t(7));
+        r.forget_closed_before(t(1000));
+        assert_eq!(r.get(Sym(1)), Some(&12));
+    }
+
+    #[test]
+    fn expiring_entities_forget_what_closed_too_long_ago_unless_it_reopened() {
+        let t = Instant::from_millis;
+        let mut r: Reopenable<&str> = Reopenable::expiring();
+        for (i, name) in ["a", "b", "c"].iter().enumerate() {
+            r.open(Sym(i as u32), name);
+        }
+        r.close(Sym(0), t(10));
+        r.close(Sym(1), t(20));
+        // b reopens and closes again later: its first close must not forget it.
+        r.reopen(Sym(1));
+        r.close(Sym(1), t(40));
+        r.forget_closed_before(t(30));
+        assert_eq!(r.get(Sym(0)), None, "closed at 10, before 30");
+        assert_eq!(r.forgotten_at(Sym(0)), Some(t(10)));
+        assert_eq!(r.get(Sym(1)), Some(&"b"), "closed again at 40");
+        assert_eq!(r.get(Sym(2)), Some(&"c"), "still open");
+        // A close exactly at the cut-off is kept.
+        r.forget_closed_before(t(40));
+        assert_eq!(r.get(Sym(1)), Some(&"b"));
+        r.forget_closed_before(t(41));
+        assert_eq!(r.forgotten_at(Sym(2)), None);
+        assert_eq!(r.forgotten_at(Sym(1)), Some(t(40)));
     }
 }

@@ -39,6 +39,9 @@ pub struct Fold<S> {
     work_time: work_time::WorkTime,
     /// Whether the sink reads work-time facts (else work time is not followed at all).
     follow_work_time: bool,
+    /// How long after closing a conversation may reopen, when the log's source guarantees one
+    /// (ms); older closed conversations are forgotten.
+    reopen_window: Option<i64>,
 }
 
 /// How many entities of each kind were still open when the fold finished.
@@ -99,7 +102,19 @@ impl<S: FactSink> Fold<S> {
             views: FxHashMap::default(),
             bot_sessions: Entities::default(),
             work_time: work_time::WorkTime::default(),
+            reopen_window: None,
         }
+    }
+
+    /// A fold for a log whose conversations never reopen more than `window_ms` after they
+    /// closed (the simulator's, say): it forgets a conversation's history once the window has
+    /// passed, so memory follows the conversations that can still change, not the log's
+    /// length. A later event for such a conversation is an error, as a reopen beyond the
+    /// window would be on the platform.
+    pub fn with_reopen_window(mut self, window_ms: i64) -> Self {
+        self.reopen_window = Some(window_ms.max(0));
+        self.conversations = Reopenable::expiring();
+        self
     }
 
     /// Folds one event. On error the fold's state is unchanged by the event.
@@ -113,6 +128,10 @@ impl<S: FactSink> Fold<S> {
                     previous,
                 });
             }
+        }
+        if let Some(window) = self.reopen_window {
+            self.conversations
+                .forget_closed_before(at.plus_millis(-window));
         }
         let name = event.type_name();
         use EventKind as K;

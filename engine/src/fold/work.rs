@@ -126,12 +126,16 @@ impl<S: FactSink> Fold<S> {
         customer: &str,
     ) -> Result<(), FoldError> {
         let sym = self.names.intern(conversation);
-        if let Some(c) = self.conversations.get(sym) {
+        let since = match self.conversations.get(sym) {
+            Some(c) => Some(c.opened_at),
+            None => self.conversations.forgotten_at(sym),
+        };
+        if let Some(since) = since {
             return Err(FoldError::Duplicate {
                 event,
                 kind: EntityKind::Conversation,
                 id: conversation.to_string(),
-                since: c.opened_at,
+                since,
             });
         }
         let customer = self.names.intern(customer);
@@ -154,16 +158,31 @@ impl<S: FactSink> Fold<S> {
         Ok(())
     }
 
-    /// The open conversation `id`, or the error saying why it is not.
-    fn open_conversation(&mut self, event: &'static str, id: &str) -> Result<Sym, FoldError> {
-        let sym = self.names.intern(id);
-        match self.conversations.get(sym) {
-            None => Err(FoldError::UnknownEntity {
+    /// Why the fold has no record of conversation `id`: never opened, or forgotten for closing
+    /// longer ago than the reopen window.
+    fn missing_conversation(&self, event: &'static str, id: &str, sym: Sym) -> FoldError {
+        match self.conversations.forgotten_at(sym) {
+            Some(closed_at) => FoldError::AfterClose {
+                event,
+                kind: EntityKind::Conversation,
+                id: id.to_string(),
+                closed_at,
+                expected: "a new conversation: it closed longer ago than the reopen window, so it cannot reopen",
+            },
+            None => FoldError::UnknownEntity {
                 event,
                 kind: EntityKind::Conversation,
                 id: id.to_string(),
                 expected: "conversation_opened",
-            }),
+            },
+        }
+    }
+
+    /// The open conversation `id`, or the error saying why it is not.
+    fn open_conversation(&mut self, event: &'static str, id: &str) -> Result<Sym, FoldError> {
+        let sym = self.names.intern(id);
+        match self.conversations.get(sym) {
+            None => Err(self.missing_conversation(event, id, sym)),
             Some(c) => match c.closed_at {
                 Some(closed_at) => Err(FoldError::AfterClose {
                     event,
@@ -185,12 +204,7 @@ impl<S: FactSink> Fold<S> {
     ) -> Result<(), FoldError> {
         let sym = self.names.intern(id);
         let Some(c) = self.conversations.get(sym) else {
-            return Err(FoldError::UnknownEntity {
-                event,
-                kind: EntityKind::Conversation,
-                id: id.to_string(),
-                expected: "conversation_opened",
-            });
+            return Err(self.missing_conversation(event, id, sym));
         };
         if c.closed_at.is_none() {
             return Err(FoldError::WrongState {
@@ -234,7 +248,7 @@ impl<S: FactSink> Fold<S> {
     ) -> Result<(), FoldError> {
         let sym = self.open_conversation(event, id)?;
         let agent = agent.map(|a| self.names.intern(a));
-        let Some(c) = self.conversations.close(sym) else {
+        let Some(c) = self.conversations.close(sym, at) else {
             return Ok(());
         };
         c.closed_at = Some(at);
