@@ -8,6 +8,7 @@
 //! Entities live in dense vectors (contacts in a slab whose slots are reused); ids in the log
 //! are written into stack buffers, so handling an event allocates nothing.
 
+use arrayvec::ArrayString;
 use std::collections::VecDeque;
 
 use ccsim_engine::event::{
@@ -244,24 +245,17 @@ pub struct SimStats {
     pub queued: u64,
 }
 
+/// The text of an id: a short prefix and a number, built on the stack.
+type IdText = ArrayString<24>;
+
 /// Writes a number after a prefix into `buf`, returning the text.
-fn id<'b>(buf: &'b mut [u8; 24], prefix: &str, n: u64) -> &'b str {
-    let p = prefix.as_bytes();
-    buf[..p.len()].copy_from_slice(p);
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    let mut v = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    let len = p.len() + digits.len() - i;
-    buf[p.len()..len].copy_from_slice(&digits[i..]);
-    std::str::from_utf8(&buf[..len]).unwrap_or("")
+fn id<'b>(buf: &'b mut IdText, prefix: &'static str, n: u64) -> &'b str {
+    buf.clear();
+    let mut digits = itoa::Buffer::new();
+    // Prefixes are a few letters and a u64 has at most 20 digits: both always fit.
+    let _ = buf.try_push_str(prefix);
+    let _ = buf.try_push_str(digits.format(n));
+    buf.as_str()
 }
 
 /// A running simulation.
@@ -523,7 +517,8 @@ impl<'s, O: Output> Sim<'s, O> {
         self.next.session += 1;
         let session = self.next.session;
         self.stats.contacts += 1;
-        let (mut b1, mut b2, mut b3, mut b4) = ([0u8; 24], [0u8; 24], [0u8; 24], [0u8; 24]);
+        let (mut b1, mut b2, mut b3, mut b4) =
+            (IdText::new(), IdText::new(), IdText::new(), IdText::new());
         let cu = id(&mut b1, "cu-", customer);
         let cv = id(&mut b2, "cv-", conversation);
         let ct = id(&mut b3, "ct-", contact_id);
@@ -622,7 +617,7 @@ impl<'s, O: Output> Sim<'s, O> {
         pref_until: i64,
     ) -> Result<(), SimError> {
         let w = &self.sc.workstreams[ws as usize];
-        let (mut b1, mut b2, mut b3) = ([0u8; 24], [0u8; 24], [0u8; 24]);
+        let (mut b1, mut b2, mut b3) = (IdText::new(), IdText::new(), IdText::new());
         let cu = id(&mut b2, "cu-", customer);
         let conversation = match reopen {
             Some(conv) => {
@@ -709,7 +704,7 @@ impl<'s, O: Output> Sim<'s, O> {
     /// Puts contact `c` in queue `q` with a new session, arms its timers and routes it.
     fn enqueue(&mut self, c: u32, q: u32, first: bool) -> Result<(), SimError> {
         let queue = &self.sc.queues[q as usize];
-        let (mut b1, mut b2) = ([0u8; 24], [0u8; 24]);
+        let (mut b1, mut b2) = (IdText::new(), IdText::new());
         let ct = id(&mut b1, "ct-", self.contacts[c as usize].id);
         if first {
             self.stats.queued += 1;
@@ -884,7 +879,7 @@ impl<'s, O: Output> Sim<'s, O> {
         transfer: Option<(TransferTarget, Option<&str>)>,
         reason: ClosureReason,
     ) -> Result<(), SimError> {
-        let mut b = [0u8; 24];
+        let mut b = IdText::new();
         let se = id(&mut b, "se-", self.contacts[c as usize].session);
         if let Some((to, target)) = transfer {
             self.emit(EventKind::SessionTransferred {
@@ -914,7 +909,7 @@ impl<'s, O: Output> Sim<'s, O> {
             ag.load[channel as usize] += 1;
             ag.total += 1;
         }
-        let mut b1 = [0u8; 24];
+        let mut b1 = IdText::new();
         let x = &mut self.contacts[c as usize];
         x.state = State::Offered;
         x.agent = a;
@@ -954,7 +949,7 @@ impl<'s, O: Output> Sim<'s, O> {
             return Ok(());
         }
         let a = x.agent;
-        let mut b = [0u8; 24];
+        let mut b = IdText::new();
         let se = id(&mut b, "se-", x.session);
         let agent = self.sc.agents[a as usize].id.as_str();
         match x.offer {
@@ -980,7 +975,7 @@ impl<'s, O: Output> Sim<'s, O> {
         self.release_agent(a, channel);
         self.next.session += 1;
         let session = self.next.session;
-        let (mut b1, mut b2) = ([0u8; 24], [0u8; 24]);
+        let (mut b1, mut b2) = (IdText::new(), IdText::new());
         let se = id(&mut b1, "se-", session);
         let ct = id(&mut b2, "ct-", self.contacts[c as usize].id);
         self.emit(EventKind::SessionStarted {
@@ -1013,7 +1008,7 @@ impl<'s, O: Output> Sim<'s, O> {
             x.gen = x.gen.wrapping_add(1);
             x.state = State::Handling;
         }
-        let (mut b1, mut b2, mut b3) = ([0u8; 24], [0u8; 24], [0u8; 24]);
+        let (mut b1, mut b2, mut b3) = (IdText::new(), IdText::new(), IdText::new());
         let x = &self.contacts[c as usize];
         let se = id(&mut b1, "se-", x.session);
         let ct = id(&mut b2, "ct-", x.id);
@@ -1140,7 +1135,7 @@ impl<'s, O: Output> Sim<'s, O> {
         let ws = x.ws as usize;
         let a = x.agent;
         let gen = x.gen;
-        let (mut b1, mut b2) = ([0u8; 24], [0u8; 24]);
+        let (mut b1, mut b2) = (IdText::new(), IdText::new());
         let ct = id(&mut b1, "ct-", x.id);
         let se = id(&mut b2, "se-", x.session);
         let agent = self.sc.agents[a as usize].id.as_str();
@@ -1323,7 +1318,7 @@ impl<'s, O: Output> Sim<'s, O> {
         let q = self.contacts[c as usize].queue;
         let channel = self.sc.queues[q as usize].channel;
         let customer = self.contacts[c as usize].customer;
-        let mut b = [0u8; 24];
+        let mut b = IdText::new();
         let ct = id(&mut b, "ct-", self.contacts[c as usize].id);
         match transfer {
             Some(Transfer::Queue(to)) => {
@@ -1358,7 +1353,7 @@ impl<'s, O: Output> Sim<'s, O> {
                     Some(k) => {
                         self.next.session += 1;
                         let session = self.next.session;
-                        let mut b2 = [0u8; 24];
+                        let mut b2 = IdText::new();
                         let se = id(&mut b2, "se-", session);
                         self.emit(EventKind::SessionStarted {
                             session: se,
@@ -1444,7 +1439,7 @@ impl<'s, O: Output> Sim<'s, O> {
         let x = &self.contacts[c as usize];
         let (ws, customer, conversation) = (x.ws as usize, x.customer, x.conversation);
         let campaign = x.campaign;
-        let mut b = [0u8; 24];
+        let mut b = IdText::new();
         let cv = id(&mut b, "cv-", conversation);
         let agent = (a != NONE).then(|| self.sc.agents[a as usize].id.as_str());
         self.emit(EventKind::ConversationClosed {
@@ -1503,7 +1498,7 @@ impl<'s, O: Output> Sim<'s, O> {
         let offered = (x.state == State::Offered).then_some(x.agent);
         let q = x.queue;
         x.gen = x.gen.wrapping_add(1);
-        let mut b = [0u8; 24];
+        let mut b = IdText::new();
         let ct = id(&mut b, "ct-", x.id);
         let channel = self.sc.queues[q as usize].channel;
         let reason = if channel == Channel::Phone {
@@ -1532,7 +1527,8 @@ impl<'s, O: Output> Sim<'s, O> {
         let x = &self.contacts[c as usize];
         let (customer, conversation, ws) = (x.customer, x.conversation, x.ws as usize);
         let channel = self.sc.workstreams[ws].channel;
-        let (mut b1, mut b2, mut b3, mut b4) = ([0u8; 24], [0u8; 24], [0u8; 24], [0u8; 24]);
+        let (mut b1, mut b2, mut b3, mut b4) =
+            (IdText::new(), IdText::new(), IdText::new(), IdText::new());
         let cu = id(&mut b1, "cu-", customer);
         let cv = id(&mut b2, "cv-", conversation);
         let open = self
@@ -1563,7 +1559,7 @@ impl<'s, O: Output> Sim<'s, O> {
                     },
                 ) {
                     // A session with another bot ends when this one starts.
-                    let mut b5 = [0u8; 24];
+                    let mut b5 = IdText::new();
                     let old_bs = id(&mut b5, "bs-", old.id);
                     self.emit(EventKind::BotSessionEnded {
                         bot_session: old_bs,
@@ -1600,7 +1596,7 @@ impl<'s, O: Output> Sim<'s, O> {
         self.next.session += 1;
         let session = self.next.session;
         let se = id(&mut b4, "se-", session);
-        let mut b5 = [0u8; 24];
+        let mut b5 = IdText::new();
         let ct = id(&mut b5, "ct-", self.contacts[c as usize].id);
         self.emit(EventKind::SessionStarted {
             session: se,
@@ -1636,7 +1632,7 @@ impl<'s, O: Output> Sim<'s, O> {
         let b = x.bot as usize;
         let bot = &self.sc.bots[b];
         let (customer, conversation, bs_id) = (x.customer, x.conversation, x.bot_session);
-        let (mut b1, mut b2, mut b3) = ([0u8; 24], [0u8; 24], [0u8; 24]);
+        let (mut b1, mut b2, mut b3) = (IdText::new(), IdText::new(), IdText::new());
         let ct = id(&mut b1, "ct-", x.id);
         let cv = id(&mut b2, "cv-", conversation);
         let bs = id(&mut b3, "bs-", bs_id);
@@ -1654,7 +1650,7 @@ impl<'s, O: Output> Sim<'s, O> {
             })?;
             if ticket {
                 self.next.ticket += 1;
-                let mut b4 = [0u8; 24];
+                let mut b4 = IdText::new();
                 let tk = id(&mut b4, "tk-", self.next.ticket);
                 self.emit(EventKind::TicketCreated {
                     bot_session: bs,
@@ -1700,7 +1696,7 @@ impl<'s, O: Output> Sim<'s, O> {
             return Ok(());
         };
         self.bot_sessions.remove(&customer);
-        let mut b = [0u8; 24];
+        let mut b = IdText::new();
         let bs = id(&mut b, "bs-", id_);
         self.emit(EventKind::BotSessionEnded { bot_session: bs })
     }
@@ -1731,7 +1727,7 @@ impl<'s, O: Output> Sim<'s, O> {
             return Ok(());
         }
         p.swap_remove(i);
-        let mut b = [0u8; 24];
+        let mut b = IdText::new();
         let cu = id(&mut b, "cu-", customer);
         let agent = self.sc.agents[a as usize].id.as_str();
         self.emit(EventKind::ProfileViewEnded {
@@ -2185,9 +2181,11 @@ mod tests {
 
     #[test]
     fn ids_are_written_without_allocating() {
-        let mut b = [0u8; 24];
+        let mut b = IdText::new();
         assert_eq!(id(&mut b, "ct-", 0), "ct-0");
         assert_eq!(id(&mut b, "se-", 1234567), "se-1234567");
         assert_eq!(id(&mut b, "x", u64::MAX), "x18446744073709551615");
+        // The longest id the simulator writes fits the buffer.
+        assert_eq!(id(&mut b, "ct-", u64::MAX), "ct-18446744073709551615");
     }
 }

@@ -10,11 +10,12 @@
 //! the log, and nothing is dropped or rehashed when the fold ends.
 //!
 //! A conversation is different: it may reopen, and its next close judges its whole history
-//! again, so a closed conversation keeps its state. [`Reopenable`] keeps open ones in a small
-//! hash table and closed ones in an ordered map, where ids seen in increasing order (as
-//! symbols are numbered) are appended at one edge rather than rehashed into a growing table.
+//! again, so a closed conversation keeps its state. [`Reopenable`] keeps open ones and closed
+//! ones apart, so that the table of open ones stays small; when the log's source guarantees a
+//! reopen window (the simulator does), closed ones are forgotten once it has passed, and the
+//! table of closed ones stops growing too.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use rustc_hash::FxHashMap;
 
@@ -144,7 +145,7 @@ impl<T> Entities<T> {
 pub(super) struct Reopenable<T> {
     open: FxHashMap<Sym, T>,
     /// Closed ones, with when they closed.
-    closed: BTreeMap<Sym, (Instant, T)>,
+    closed: FxHashMap<Sym, (Instant, T)>,
     /// Every close in time order, while closed ones may be forgotten (see
     /// [`forget_closed_before`](Self::forget_closed_before)); entries of entities that reopened
     /// since are skipped when they come up.
@@ -159,7 +160,7 @@ impl<T> Default for Reopenable<T> {
     fn default() -> Self {
         Reopenable {
             open: FxHashMap::default(),
-            closed: BTreeMap::new(),
+            closed: FxHashMap::default(),
             closes: VecDeque::new(),
             expires: false,
             forgotten: ClosedSet::default(),
