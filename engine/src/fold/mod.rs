@@ -2,8 +2,9 @@
 //!
 //! The fold does no I/O. It is handed events one at a time ([`Fold::apply`]), checks each
 //! against the state of the entities it names, and sends a [`Fact`] to its sink whenever an
-//! entity (or a stretch of one) closes. Memory holds the open entities plus one small marker
-//! per id seen, so a duplicate or a late event can be recognised.
+//! entity (or a stretch of one) closes. Memory holds the open entities, the history of closed
+//! conversations that may still reopen, and one bit per closed id, so a duplicate or a late
+//! event can be recognised (see `entities`).
 
 mod agents;
 mod bots;
