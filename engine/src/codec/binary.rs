@@ -392,7 +392,7 @@ impl BinaryWriter {
 
 impl EventSink for BinaryWriter {
     fn write(&mut self, event: &Event<'_>) -> Result<(), LogError> {
-        bincode::serde::encode_into_std_write(event, &mut self.block, WIRE)
+        bincode::serde::encode_into_writer(event, BlockWriter(&mut self.block), WIRE)
             .map_err(|e| LogError::new(self.out.path(), None, LogProblem::Io(e.to_string())))?;
         self.records += 1;
         self.events += 1;
@@ -409,6 +409,22 @@ impl EventSink for BinaryWriter {
         end[8..12].copy_from_slice(&(self.events as u32).to_le_bytes());
         self.out.write_all(&end)?;
         self.out.commit()
+    }
+}
+
+/// Appends bincode's output to a block in memory. bincode writes a record a few bytes at a
+/// time (a varint, a tag, a short id); a lone byte is pushed rather than copied, which is most
+/// of its writes.
+struct BlockWriter<'a>(&'a mut Vec<u8>);
+
+impl bincode::enc::write::Writer for BlockWriter<'_> {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) -> Result<(), bincode::error::EncodeError> {
+        match bytes {
+            [b] => self.0.push(*b),
+            _ => self.0.extend_from_slice(bytes),
+        }
+        Ok(())
     }
 }
 
