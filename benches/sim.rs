@@ -71,7 +71,7 @@ fn pipeline(c: &mut Criterion) {
             "queue.answered",
             "queue.abandoned",
             "queue.asa",
-            "queue.service_level_20s.over_offered",
+            "queue.service_level.over_offered",
             "queue.occupancy",
         ]
         .iter()

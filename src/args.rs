@@ -192,7 +192,7 @@ pub struct ReplayArgs {
     #[arg(long, value_name = "DATE")]
     pub available_from: Option<String>,
     /// A platform setting some definitions depend on, e.g. sla.phone=30s, reopen_window=7d,
-    /// same_agent_limit.mail=7d (see `ccsim metrics --settings`).
+    /// service_level=30s (see `ccsim metrics --settings`).
     #[arg(long = "setting", value_name = "KEY=VALUE")]
     pub settings: Vec<String>,
     /// Read the log as this format instead of guessing from its extension.

@@ -8,7 +8,7 @@
 mod support;
 
 use ccsim_engine::queueing::{ErlangA, ErlangC};
-use support::{check, ci, figure, mmc, replicate};
+use support::{check, ci, figure, mmc, replicate, replicate_with};
 
 /// λ = 100 calls per hour, mean handle 180 s: 5 Erlangs.
 const RATE_H: f64 = 100.0;
@@ -22,14 +22,14 @@ const METRICS: &[&str] = &[
     "queue.offered",
     "queue.answered",
     "queue.abandoned",
-    "queue.short_abandoned_5s",
+    "queue.short_abandoned",
     "queue.wait_probability",
     "queue.asa",
     "queue.average_wait",
     "queue.time_to_abandon",
-    "queue.service_level_20s.over_answered",
-    "queue.service_level_20s.over_offered",
-    "queue.service_level_20s.over_offered_less_short_abandons",
+    "queue.service_level.over_answered",
+    "queue.service_level.over_offered",
+    "queue.service_level.over_offered_less_short_abandons",
     "queue.occupancy",
 ];
 
@@ -55,7 +55,7 @@ fn erlang_c_at_three_staffing_levels() {
         all_ok &= check(
             "SL 20 s",
             q.service_level(20.0),
-            &ci(&reps, pct("queue.service_level_20s.over_answered")),
+            &ci(&reps, pct("queue.service_level.over_answered")),
         );
         all_ok &= check(
             "occupancy",
@@ -123,25 +123,25 @@ fn erlang_a_abandonment_and_the_service_level_variants() {
         all_ok &= check(
             "SL 20 s over answered",
             f.sl_over_answered,
-            &ci(&reps, pct("queue.service_level_20s.over_answered")),
+            &ci(&reps, pct("queue.service_level.over_answered")),
         );
         all_ok &= check(
             "SL 20 s over offered",
             f.sl_over_offered,
-            &ci(&reps, pct("queue.service_level_20s.over_offered")),
+            &ci(&reps, pct("queue.service_level.over_offered")),
         );
         all_ok &= check(
             "SL 20 s over offered less short abandons",
             f.sl_over_offered_less_short,
             &ci(
                 &reps,
-                pct("queue.service_level_20s.over_offered_less_short_abandons"),
+                pct("queue.service_level.over_offered_less_short_abandons"),
             ),
         );
         all_ok &= check(
             "P(short abandon, < 5 s)",
             f.short_abandon_probability,
-            &ci(&reps, share("queue.short_abandoned_5s")),
+            &ci(&reps, share("queue.short_abandoned")),
         );
         all_ok &= check("occupancy", f.occupancy, &ci(&reps, pct("queue.occupancy")));
         if agents == 6 {
@@ -154,4 +154,54 @@ fn erlang_a_abandonment_and_the_service_level_variants() {
         all_ok,
         "a figure fell outside its confidence interval (see above)"
     );
+}
+
+#[test]
+fn the_service_level_threshold_and_short_abandon_limit_are_settings() {
+    // M/M/6+M again, reported with T = 30 s and short abandons under 10 s: the figures follow
+    // Erlang A at those thresholds, not at the defaults (20 s and 5 s).
+    let agents = 6;
+    let sc = mmc(RATE_H, HANDLE_S, Some(120.0), agents, HOURS, WARMUP_H);
+    let settings = ["service_level=30s", "short_abandon=10s"];
+    let reps = replicate_with(&sc, 77, REPLICATIONS, METRICS, &settings);
+    let q = ErlangA {
+        arrival_rate: RATE_H / 3600.0,
+        handle_s: HANDLE_S,
+        patience_s: 120.0,
+        agents,
+    };
+    let (f, defaults) = (q.figures(30.0, 10.0), q.figures(20.0, 5.0));
+    eprintln!("M/M/6+M, T = 30 s, short abandons under 10 s");
+    let pct = |m: &'static str| move |r: &_| figure(r, m) / 100.0;
+    let share = |num: &'static str| move |r: &_| figure(r, num) / figure(r, "queue.offered");
+    let over_answered = ci(&reps, pct("queue.service_level.over_answered"));
+    let mut all_ok = check("SL 30 s over answered", f.sl_over_answered, &over_answered);
+    all_ok &= check(
+        "SL 30 s over offered",
+        f.sl_over_offered,
+        &ci(&reps, pct("queue.service_level.over_offered")),
+    );
+    all_ok &= check(
+        "SL 30 s over offered less short abandons (< 10 s)",
+        f.sl_over_offered_less_short,
+        &ci(
+            &reps,
+            pct("queue.service_level.over_offered_less_short_abandons"),
+        ),
+    );
+    let short = ci(&reps, share("queue.short_abandoned"));
+    all_ok &= check(
+        "P(short abandon, < 10 s)",
+        f.short_abandon_probability,
+        &short,
+    );
+    assert!(
+        all_ok,
+        "a figure fell outside its confidence interval (see above)"
+    );
+    // The defaults' figures are far outside these intervals: the settings took effect.
+    let (mean, half, _) = over_answered;
+    assert!((defaults.sl_over_answered - mean).abs() > 3.0 * half);
+    let (mean, half, _) = short;
+    assert!((defaults.short_abandon_probability - mean).abs() > 3.0 * half);
 }

@@ -100,6 +100,10 @@ pub struct Settings {
     pub reopen_window_ms: i64,
     /// SLA threshold per channel (ms), indexed by `Channel as usize`.
     pub sla_ms: [i64; Channel::ALL.len()],
+    /// The service-level threshold T of the queue metrics: answered within T (ms).
+    pub service_level_ms: i64,
+    /// A contact abandoned after waiting less than this is a short abandon (ms).
+    pub short_abandon_ms: i64,
 }
 
 impl Default for Settings {
@@ -116,6 +120,8 @@ impl Default for Settings {
             same_agent_limit_messaging_ms: 7 * crate::time::DAY_MS,
             reopen_window_ms: 7 * crate::time::DAY_MS,
             sla_ms,
+            service_level_ms: 20 * crate::time::SECOND_MS,
+            short_abandon_ms: 5 * crate::time::SECOND_MS,
         }
     }
 }
@@ -141,6 +147,16 @@ impl Settings {
                 "Gladly conversation reopen window",
                 text(d.reopen_window_ms),
             ),
+            (
+                "service_level".to_string(),
+                "Service-level threshold T of the queue metrics (answered within T)",
+                text(d.service_level_ms),
+            ),
+            (
+                "short_abandon".to_string(),
+                "Queue metrics: abandons after a shorter wait are short abandons",
+                text(d.short_abandon_ms),
+            ),
         ];
         for (i, c) in Channel::ALL.iter().enumerate() {
             out.push((
@@ -165,6 +181,8 @@ impl Settings {
             "same_agent_limit.mail" => self.same_agent_limit_mail_ms = ms,
             "same_agent_limit.messaging" => self.same_agent_limit_messaging_ms = ms,
             "reopen_window" => self.reopen_window_ms = ms,
+            "service_level" => self.service_level_ms = ms,
+            "short_abandon" => self.short_abandon_ms = ms,
             _ => {
                 let channel = key
                     .strip_prefix("sla.")
@@ -173,7 +191,7 @@ impl Settings {
                     Some(i) => self.sla_ms[i] = ms,
                     None => {
                         return Err(format!(
-                            "unknown setting `{key}`; expected same_agent_limit.mail, same_agent_limit.messaging, reopen_window or sla.CHANNEL (e.g. sla.phone)"
+                            "unknown setting `{key}`; expected same_agent_limit.mail, same_agent_limit.messaging, reopen_window, service_level, short_abandon or sla.CHANNEL (e.g. sla.phone)"
                         ))
                     }
                 }

@@ -22,16 +22,12 @@ use super::{Amount, Emit, Keys, Part};
 use crate::catalog::{Aggregate, Dim, MetricDef, Unit, View};
 use crate::event::{Direction, HandlerKind, Outcome};
 use crate::facts::{ContactFact, Fact};
-use crate::time::{Instant, SECOND_MS};
+use crate::time::Instant;
 
 /// The family's name in the catalog.
 const FAMILY: &str = "Queue (workforce management)";
 /// Where the definitions come from.
 const SOURCE: &str = "shared/reference/queueing.md; workforce-management conventions";
-/// Service-level threshold of the `service_level_20s` metrics.
-pub const SL_THRESHOLD_MS: i64 = 20 * SECOND_MS;
-/// A contact abandoned within this long is a short abandon.
-pub const SHORT_ABANDON_MS: i64 = 5 * SECOND_MS;
 
 /// Queue metrics group by time, channel and queue.
 const DIMS: &[Dim] = &[
@@ -84,8 +80,9 @@ fn keys(c: &ContactFact) -> Keys {
     }
 }
 
-fn is_short_abandon(wait: i64, fate: Fate) -> bool {
-    fate == Fate::Abandoned && wait < SHORT_ABANDON_MS
+/// Abandoned after a wait shorter than the `short_abandon` setting.
+fn is_short_abandon(wait: i64, fate: Fate, out: &dyn Emit) -> bool {
+    fate == Fate::Abandoned && wait < out.settings().short_abandon_ms
 }
 
 /// Offered: each queued contact, once.
@@ -112,7 +109,7 @@ pub fn abandoned(fact: &Fact, out: &mut dyn Emit) {
 /// Short abandons: abandoned within the short-abandon limit.
 pub fn short_abandoned(fact: &Fact, out: &mut dyn Emit) {
     if let Some((c, at, wait, fate)) = queued(fact) {
-        if is_short_abandon(wait, fate) {
+        if is_short_abandon(wait, fate, out) {
             out.point(keys(c), at, 1);
         }
     }
@@ -146,14 +143,16 @@ pub fn time_to_abandon(fact: &Fact, out: &mut dyn Emit) {
     }
 }
 
-fn within(wait: i64, fate: Fate) -> i64 {
-    i64::from(fate == Fate::Answered && wait <= SL_THRESHOLD_MS)
+/// 1 for a contact answered within the `service_level` threshold T, else 0.
+fn within(wait: i64, fate: Fate, out: &dyn Emit) -> i64 {
+    i64::from(fate == Fate::Answered && wait <= out.settings().service_level_ms)
 }
 
 /// Service level over answered: 1 for answered within the threshold, 0 for answered later.
 pub fn sl_over_answered(fact: &Fact, out: &mut dyn Emit) {
     if let Some((c, at, wait, Fate::Answered)) = queued(fact) {
-        out.point(keys(c), at, within(wait, Fate::Answered));
+        let v = within(wait, Fate::Answered, out);
+        out.point(keys(c), at, v);
     }
 }
 
@@ -161,7 +160,8 @@ pub fn sl_over_answered(fact: &Fact, out: &mut dyn Emit) {
 /// offered contact.
 pub fn sl_over_offered(fact: &Fact, out: &mut dyn Emit) {
     if let Some((c, at, wait, fate)) = queued(fact) {
-        out.point(keys(c), at, within(wait, fate));
+        let v = within(wait, fate, out);
+        out.point(keys(c), at, v);
     }
 }
 
@@ -169,8 +169,9 @@ pub fn sl_over_offered(fact: &Fact, out: &mut dyn Emit) {
 /// left out of the denominator.
 pub fn sl_over_offered_less_short(fact: &Fact, out: &mut dyn Emit) {
     if let Some((c, at, wait, fate)) = queued(fact) {
-        if !is_short_abandon(wait, fate) {
-            out.point(keys(c), at, within(wait, fate));
+        if !is_short_abandon(wait, fate, out) {
+            let v = within(wait, fate, out);
+            out.point(keys(c), at, v);
         }
     }
 }
@@ -288,10 +289,10 @@ pub static METRICS: &[MetricDef] = &[
         abandoned,
     ),
     count(
-        "queue.short_abandoned_5s",
-        "Short abandons (under 5 s)",
-        "Abandoned contacts whose wait was shorter than 5 seconds: callers who hung up before anyone could have answered.",
-        "The limit is fixed at 5 s, a common choice (others use 10 s); the same limit defines the short abandons left out of queue.service_level_20s.over_offered_less_short_abandons.",
+        "queue.short_abandoned",
+        "Short abandons",
+        "Abandoned contacts whose wait was shorter than the short-abandon limit (setting `short_abandon`, 5 s unless set): callers who hung up before anyone could have answered.",
+        "5 s is a common limit, others use 10 s; the same limit defines the short abandons left out of queue.service_level.over_offered_less_short_abandons.",
         short_abandoned,
     ),
     mean(
@@ -331,29 +332,29 @@ pub static METRICS: &[MetricDef] = &[
         time_to_abandon,
     ),
     mean(
-        "queue.service_level_20s.over_answered",
-        "Service level 20 s (of answered)",
+        "queue.service_level.over_answered",
+        "Service level (of answered)",
         Unit::Percent,
         "Service level: which denominator",
-        "Answered within 20 seconds of being queued, as a share of answered contacts.",
+        "Answered within the threshold T of being queued (setting `service_level`, 20 s unless set: the 80/20 convention's 20), as a share of answered contacts.",
         "Abandoned contacts count for nothing, so the figure rises when customers give up; compare the two variants beside it, which count them.",
         sl_over_answered,
     ),
     mean(
-        "queue.service_level_20s.over_offered",
-        "Service level 20 s (of offered)",
+        "queue.service_level.over_offered",
+        "Service level (of offered)",
         Unit::Percent,
         "Service level: which denominator",
-        "Answered within 20 seconds of being queued, as a share of all offered contacts (answered, abandoned or otherwise ended).",
+        "Answered within the threshold T of being queued (setting `service_level`, 20 s unless set), as a share of all offered contacts (answered, abandoned or otherwise ended).",
         "The strictest variant: every abandon counts against it, however quick.",
         sl_over_offered,
     ),
     mean(
-        "queue.service_level_20s.over_offered_less_short_abandons",
-        "Service level 20 s (of offered less short abandons)",
+        "queue.service_level.over_offered_less_short_abandons",
+        "Service level (of offered less short abandons)",
         Unit::Percent,
         "Service level: which denominator",
-        "Answered within 20 seconds of being queued, as a share of offered contacts less short abandons (abandoned within 5 seconds).",
+        "Answered within the threshold T of being queued (setting `service_level`, 20 s unless set), as a share of offered contacts less short abandons (see queue.short_abandoned).",
         "The common compromise: callers who hung up before anyone could answer do not count against the center.",
         sl_over_offered_less_short,
     ),

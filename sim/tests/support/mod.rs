@@ -52,8 +52,20 @@ pub fn replicate(
     replications: usize,
     metrics: &[&str],
 ) -> Vec<Replication> {
+    replicate_with(sc, seed, replications, metrics, &[])
+}
+
+/// Runs `replications` replications reported with platform `settings` (`KEY=VALUE`).
+pub fn replicate_with(
+    sc: &Scenario,
+    seed: u64,
+    replications: usize,
+    metrics: &[&str],
+    settings: &[&str],
+) -> Vec<Replication> {
     let request = ReportRequest {
         metrics: metrics.iter().map(|m| m.to_string()).collect(),
+        settings: settings.iter().map(|s| s.to_string()).collect(),
         ..ReportRequest::default()
     };
     run(sc, seed, replications, &request, None, None).expect("the run succeeds")
