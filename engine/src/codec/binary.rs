@@ -16,7 +16,7 @@ use bincode::config::{Configuration, LittleEndian, Varint};
 use serde::{Deserialize, Serialize};
 
 use super::error::{escape_bytes, LogError, LogProblem, Position};
-use super::file::{open, AtomicFile};
+use super::file::{open, AtomicFile, BackgroundFile};
 use super::{EventSink, EventSource};
 use crate::event::Event;
 
@@ -353,22 +353,29 @@ impl<R: Read> EventSource for BinaryReader<R> {
 
 /// Writes a binary log under a temporary name, renamed into place by `finish`.
 pub struct BinaryWriter {
-    out: AtomicFile,
+    /// The file, written by a thread of its own.
+    out: BackgroundFile,
+    /// The block being filled: room for its frame, then its records.
     block: Vec<u8>,
     records: u32,
     events: u64,
 }
 
+/// A block buffer's capacity: a full block and its frame, with room for the record that
+/// fills it.
+const BLOCK_CAPACITY: usize = FRAME_BYTES + BLOCK_TARGET_BYTES + 1024;
+
 impl BinaryWriter {
     /// Starts a log that will be at `path`, with `header`.
     pub fn create(path: &Path, header: &LogHeader) -> Result<Self, LogError> {
-        let mut out = AtomicFile::create(path)?;
-        out.write_all(
-            &encode_header(header).map_err(|e| LogError::new(path, None, LogProblem::Io(e)))?,
-        )?;
+        let header =
+            encode_header(header).map_err(|e| LogError::new(path, None, LogProblem::Io(e)))?;
+        let mut out = BackgroundFile::start(AtomicFile::create(path)?);
+        out.send(header)?;
+        let block = new_block(&out);
         Ok(BinaryWriter {
             out,
-            block: Vec::with_capacity(BLOCK_TARGET_BYTES + 1024),
+            block,
             records: 0,
             events: 0,
         })
@@ -378,16 +385,21 @@ impl BinaryWriter {
         if self.records == 0 {
             return Ok(());
         }
-        let mut frame = [0u8; FRAME_BYTES];
-        frame[0..4].copy_from_slice(&(self.block.len() as u32).to_le_bytes());
+        let (frame, records) = self.block.split_at_mut(FRAME_BYTES);
+        frame[0..4].copy_from_slice(&(records.len() as u32).to_le_bytes());
         frame[4..8].copy_from_slice(&self.records.to_le_bytes());
-        frame[8..12].copy_from_slice(&crc32fast::hash(&self.block).to_le_bytes());
-        self.out.write_all(&frame)?;
-        self.out.write_all(&self.block)?;
-        self.block.clear();
+        frame[8..12].copy_from_slice(&crc32fast::hash(records).to_le_bytes());
+        let full = std::mem::replace(&mut self.block, new_block(&self.out));
         self.records = 0;
-        Ok(())
+        self.out.send(full)
     }
+}
+
+/// An empty block buffer: zeros where its frame will go.
+fn new_block(out: &BackgroundFile) -> Vec<u8> {
+    let mut block = out.buffer(BLOCK_CAPACITY);
+    block.resize(FRAME_BYTES, 0);
+    block
 }
 
 impl EventSink for BinaryWriter {
@@ -396,7 +408,8 @@ impl EventSink for BinaryWriter {
             .map_err(|e| LogError::new(self.out.path(), None, LogProblem::Io(e.to_string())))?;
         self.records += 1;
         self.events += 1;
-        if self.records >= BLOCK_MAX_RECORDS || self.block.len() >= BLOCK_TARGET_BYTES {
+        if self.records >= BLOCK_MAX_RECORDS || self.block.len() - FRAME_BYTES >= BLOCK_TARGET_BYTES
+        {
             self.flush_block()?;
         }
         Ok(())
@@ -405,10 +418,11 @@ impl EventSink for BinaryWriter {
     fn finish(mut self: Box<Self>) -> Result<(), LogError> {
         self.flush_block()?;
         // The end frame: no bytes, no records, and the event count where the CRC would be.
-        let mut end = [0u8; FRAME_BYTES];
+        let mut end = vec![0u8; FRAME_BYTES];
         end[8..12].copy_from_slice(&(self.events as u32).to_le_bytes());
-        self.out.write_all(&end)?;
-        self.out.commit()
+        let BinaryWriter { mut out, .. } = *self;
+        out.send(end)?;
+        out.commit()
     }
 }
 

@@ -3,6 +3,8 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
+use std::thread::JoinHandle;
 
 use tempfile::NamedTempFile;
 
@@ -67,6 +69,110 @@ impl AtomicFile {
         tmp.as_file().sync_all().map_err(|e| io_error(&path, e))?;
         tmp.persist(&path).map_err(|e| io_error(&path, e.error))?;
         Ok(())
+    }
+}
+
+/// Buffers on their way to the writer thread; the producer waits when this many are queued.
+const QUEUED_BUFFERS: usize = 16;
+
+/// An [`AtomicFile`] written by a thread of its own. The producer fills buffers and hands them
+/// over ([`send`](Self::send)); the thread writes them in order and hands the emptied buffers
+/// back for reuse. The bytes are exactly those sent, in
+/// the order sent; the first write error stops the thread and is returned by the next call.
+/// Dropped before [`commit`](Self::commit), it waits for the thread, which removes the
+/// temporary file: nothing appears under the final name.
+pub(crate) struct BackgroundFile {
+    path: PathBuf,
+    to_writer: Option<SyncSender<Vec<u8>>>,
+    spare: Receiver<Vec<u8>>,
+    writer: Option<JoinHandle<Result<AtomicFile, LogError>>>,
+}
+
+impl BackgroundFile {
+    /// Starts the writer thread of `file`.
+    pub(crate) fn start(file: AtomicFile) -> Self {
+        let path = file.path().to_path_buf();
+        let (to_writer, from_producer) = sync_channel::<Vec<u8>>(QUEUED_BUFFERS);
+        let (give_back, spare) = channel::<Vec<u8>>();
+        let writer = std::thread::spawn(move || {
+            let mut file = file;
+            for mut buf in from_producer {
+                file.write_all(&buf)?;
+                buf.clear();
+                // The producer may have finished and stopped taking buffers back.
+                let _ = give_back.send(buf);
+            }
+            Ok(file)
+        });
+        BackgroundFile {
+            path,
+            to_writer: Some(to_writer),
+            spare,
+            writer: Some(writer),
+        }
+    }
+
+    /// The final path.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// An empty buffer to fill: one the writer has finished with, or a new one.
+    pub(crate) fn buffer(&self, capacity: usize) -> Vec<u8> {
+        self.spare
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(capacity))
+    }
+
+    /// Hands `buf` to the writer thread, waiting if it is behind.
+    pub(crate) fn send(&mut self, buf: Vec<u8>) -> Result<(), LogError> {
+        let sent = match &self.to_writer {
+            Some(tx) => tx.send(buf).is_ok(),
+            None => false,
+        };
+        if sent {
+            return Ok(());
+        }
+        // The thread stopped: its result says why.
+        self.to_writer = None;
+        match self.join() {
+            Err(e) => Err(e),
+            Ok(_) => Err(io_error(
+                &self.path,
+                std::io::Error::other("the log's writer stopped early"),
+            )),
+        }
+    }
+
+    /// Waits for every buffer to be written, then syncs and renames the file into place.
+    pub(crate) fn commit(mut self) -> Result<(), LogError> {
+        self.to_writer = None;
+        self.join()?.commit()
+    }
+
+    /// Waits for the writer thread and takes back its file (or its error).
+    fn join(&mut self) -> Result<AtomicFile, LogError> {
+        match self.writer.take().map(JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(io_error(
+                &self.path,
+                std::io::Error::other("the log's writer thread panicked"),
+            )),
+            None => Err(io_error(
+                &self.path,
+                std::io::Error::other("the log's writer has already stopped"),
+            )),
+        }
+    }
+}
+
+impl Drop for BackgroundFile {
+    fn drop(&mut self) {
+        self.to_writer = None;
+        if let Some(writer) = self.writer.take() {
+            // Dropping the file the thread hands back removes the temporary file.
+            let _ = writer.join();
+        }
     }
 }
 
