@@ -1002,11 +1002,31 @@ fn a_writer_dropped_without_finish_leaves_nothing() {
 fn what_an_unfinished_writer_has_written_never_reads_as_complete() {
     // A process killed mid-write leaves its temporary file: whatever reached the disk by then
     // lacks the end frame, so reading it ends in an error, never in a clean, shorter log.
+    // Blocks reach the file from a writer thread, so the file is read at several moments
+    // while writing, and once more after waiting for the thread to write something.
     let dir = tempfile::tempdir().expect("temp dir");
     let target = dir.path().join("out.ccslog");
     let mut writer = BinaryWriter::create(&target, &header()).expect("create");
-    let mut checked = 0;
-    for i in 0..4 * BLOCK_MAX_RECORDS as usize {
+    let temporary = || -> std::path::PathBuf {
+        let [tmp] = folder_entries(dir.path())
+            .try_into()
+            .expect("one temporary file");
+        dir.path().join(tmp)
+    };
+    let check = |bytes: &[u8], written: usize| {
+        let (seen, err) = read_binary(bytes, "partial.ccslog").expect("the header is there");
+        let err = err.expect("an unfinished log is refused");
+        assert!(
+            matches!(err.problem,
+                LogProblem::Truncated { events_read, .. } | LogProblem::MissingEnd { events_read }
+                    if events_read == seen.len() as u64),
+            "{err}"
+        );
+        assert!(seen.len() <= written);
+        seen.len()
+    };
+    let total = 4 * BLOCK_MAX_RECORDS as usize;
+    for i in 0..total {
         let event = Event {
             at: Instant::from_millis(1_620_032_400_000 + i as i64),
             kind: EventKind::AgentAvailable {
@@ -1015,28 +1035,30 @@ fn what_an_unfinished_writer_has_written_never_reads_as_complete() {
             },
         };
         writer.write(&event).expect("write");
-        if (i + 1) % 1000 != 0 {
-            continue;
+        if (i + 1) % 1000 == 0 {
+            let bytes = std::fs::read(temporary()).expect("read");
+            if bytes.len() >= 8 {
+                check(&bytes, i + 1);
+            }
         }
-        let [tmp] = folder_entries(dir.path())
-            .try_into()
-            .expect("one temporary file");
-        let bytes = std::fs::read(dir.path().join(tmp)).expect("read");
-        if bytes.len() < 8 {
-            continue; // Nothing flushed yet.
-        }
-        let (seen, err) = read_binary(&bytes, "partial.ccslog").expect("the header is flushed");
-        let err = err.expect("an unfinished log is refused");
-        assert!(
-            matches!(err.problem,
-                LogProblem::Truncated { events_read, .. } | LogProblem::MissingEnd { events_read }
-                    if events_read == seen.len() as u64),
-            "{err}"
-        );
-        assert!(seen.len() <= i + 1);
-        checked += 1;
     }
-    assert!(checked > 0, "some of the log reached the temporary file");
+    // Four blocks' worth were handed over: wait (at most a minute) until the first of them is
+    // in the file, then it must still read as unfinished.
+    let mut events_in_file = 0;
+    for _ in 0..6000 {
+        let bytes = std::fs::read(temporary()).expect("read");
+        if bytes.len() >= 8 && read_binary(&bytes, "partial.ccslog").is_ok() {
+            events_in_file = check(&bytes, total);
+            if events_in_file > 0 {
+                break;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(
+        events_in_file > 0,
+        "some of the log reached the temporary file"
+    );
     assert!(!target.exists());
     drop(writer);
     assert_eq!(folder_entries(dir.path()), Vec::<String>::new());
