@@ -542,4 +542,11 @@ pub trait FactSink {
     fn wants_work_time(&self) -> bool {
         true
     }
+
+    /// The entity `id` (a conversation, a contact) will contribute nothing more: no fact will
+    /// name it again in a way that replaces what it contributed. A sink may drop what it keeps
+    /// to recognise or replace its contributions.
+    fn settled(&mut self, id: Sym) {
+        let _ = id;
+    }
 }

@@ -78,6 +78,12 @@ impl FactSink for Vec<Aggregator> {
     fn wants_work_time(&self) -> bool {
         self.iter().any(|a| a.wants_work_time())
     }
+
+    fn settled(&mut self, id: crate::ids::Sym) {
+        for a in self.iter_mut() {
+            a.settled(id);
+        }
+    }
 }
 
 /// Replays `source` once into every section (they share the real-time cut-off of the first).

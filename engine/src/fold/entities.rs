@@ -226,9 +226,10 @@ impl<T> Reopenable<T> {
         Some(self.open.entry(sym).or_insert(state))
     }
 
-    /// Forgets the state of every entity that closed before `cutoff` and has not reopened:
-    /// from now on it is only known to have closed, and when.
-    pub(super) fn forget_closed_before(&mut self, cutoff: Instant) {
+    /// Forgets the state of every entity that closed before `cutoff` and has not reopened,
+    /// handing each to `forget` on its way out: from now on it is only known to have closed,
+    /// and when.
+    pub(super) fn forget_closed_before(&mut self, cutoff: Instant, mut forget: impl FnMut(Sym, T)) {
         while let Some(&(at, sym)) = self.closes.front() {
             if at >= cutoff {
                 break;
@@ -236,7 +237,9 @@ impl<T> Reopenable<T> {
             self.closes.pop_front();
             // Still closed since that close (not reopened, or closed again later)?
             if self.closed.get(&sym).is_some_and(|(t, _)| *t == at) {
-                self.closed.remove(&sym);
+                if let Some((_, state)) = self.closed.remove(&sym) {
+                    forget(sym, state);
+                }
                 self.forgotten.insert(sym, at);
             }
         }
@@ -301,7 +304,7 @@ mod tests {
         assert_eq!(r.get(Sym(3)), None);
         // Without expiry nothing is forgotten.
         r.close(Sym(1), t(7));
-        r.forget_closed_before(t(1000));
+        r.forget_closed_before(t(1000), |_, _| panic!("nothing expires"));
         assert_eq!(r.get(Sym(1)), Some(&12));
     }
 
@@ -317,15 +320,17 @@ mod tests {
         // b reopens and closes again later: its first close must not forget it.
         r.reopen(Sym(1));
         r.close(Sym(1), t(40));
-        r.forget_closed_before(t(30));
+        let mut gone = Vec::new();
+        r.forget_closed_before(t(30), |sym, state| gone.push((sym, state)));
+        assert_eq!(gone, vec![(Sym(0), "a")]);
         assert_eq!(r.get(Sym(0)), None, "closed at 10, before 30");
         assert_eq!(r.forgotten_at(Sym(0)), Some(t(10)));
         assert_eq!(r.get(Sym(1)), Some(&"b"), "closed again at 40");
         assert_eq!(r.get(Sym(2)), Some(&"c"), "still open");
         // A close exactly at the cut-off is kept.
-        r.forget_closed_before(t(40));
+        r.forget_closed_before(t(40), |_, _| panic!("kept at the cut-off"));
         assert_eq!(r.get(Sym(1)), Some(&"b"));
-        r.forget_closed_before(t(41));
+        r.forget_closed_before(t(41), |_, _| {});
         assert_eq!(r.forgotten_at(Sym(2)), None);
         assert_eq!(r.forgotten_at(Sym(1)), Some(t(40)));
     }

@@ -131,8 +131,16 @@ impl<S: FactSink> Fold<S> {
             }
         }
         if let Some(window) = self.reopen_window {
+            // Nothing of a forgotten conversation or its contacts can change any more: sinks
+            // may drop what they keep to replace their contributions.
+            let sink = &mut self.sink;
             self.conversations
-                .forget_closed_before(at.plus_millis(-window));
+                .forget_closed_before(at.plus_millis(-window), |sym, slot| {
+                    sink.settled(sym);
+                    for c in slot.contacts() {
+                        sink.settled(c.contact);
+                    }
+                });
         }
         let name = event.type_name();
         use EventKind as K;

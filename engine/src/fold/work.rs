@@ -27,6 +27,13 @@ pub(super) struct ConversationSlot {
     reopened: Vec<Instant>,
 }
 
+impl ConversationSlot {
+    /// Its contacts so far, in start order.
+    pub(super) fn contacts(&self) -> &[ThreadContact] {
+        &self.contacts
+    }
+}
+
 /// An open contact.
 pub(super) struct ContactSlot {
     fact: ContactFact,

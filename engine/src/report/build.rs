@@ -114,6 +114,9 @@ pub struct Aggregator {
     /// The standing contribution of each entity to a `latest` metric: (metric, entity) to
     /// (group, value).
     standing: FxHashMap<(usize, Sym), (GroupKey, i64)>,
+    /// The metrics that have kept a standing contribution, to drop an entity's once it is
+    /// settled.
+    latest_metrics: Vec<usize>,
     /// Time covered per (metric, group, part, owner), as sorted disjoint spans; added to the
     /// totals when the report is finished.
     covered: FxHashMap<(usize, GroupKey, Part, Sym), Vec<Span>>,
@@ -149,6 +152,7 @@ impl Aggregator {
             unavailable: vec![0; metrics],
             unavailable_seen: FxHashSet::default(),
             standing: FxHashMap::default(),
+            latest_metrics: Vec::new(),
             covered: FxHashMap::default(),
         }
     }
@@ -438,6 +442,12 @@ impl FactSink for Aggregator {
     fn wants_work_time(&self) -> bool {
         self.spec.metrics.iter().any(|m| m.reads_work_time())
     }
+
+    fn settled(&mut self, id: Sym) {
+        for &m in &self.latest_metrics {
+            self.standing.remove(&(m, id));
+        }
+    }
 }
 
 impl Emit for Aggregator {
@@ -513,6 +523,9 @@ impl Emit for Aggregator {
         self.add(bucket, keys, value);
         self.standing
             .insert((self.metric, id), (GroupKey { bucket, keys }, value));
+        if !self.latest_metrics.contains(&self.metric) {
+            self.latest_metrics.push(self.metric);
+        }
     }
 
     fn settings(&self) -> &Settings {
