@@ -7,7 +7,7 @@
 
 mod support;
 
-use ccsim_engine::queueing::{ErlangA, ErlangC};
+use ccsim_engine::queueing::{ErlangA, ErlangAFigures, ErlangC};
 use support::{check, ci, figure, mmc, replicate, replicate_with};
 
 /// λ = 100 calls per hour, mean handle 180 s: 5 Erlangs.
@@ -120,29 +120,7 @@ fn erlang_a_abandonment_and_the_service_level_variants() {
             f.time_to_abandon_s,
             &ci(&reps, |r| figure(r, "queue.time_to_abandon")),
         );
-        all_ok &= check(
-            "SL 20 s over answered",
-            f.sl_over_answered,
-            &ci(&reps, pct("queue.service_level.over_answered")),
-        );
-        all_ok &= check(
-            "SL 20 s over offered",
-            f.sl_over_offered,
-            &ci(&reps, pct("queue.service_level.over_offered")),
-        );
-        all_ok &= check(
-            "SL 20 s over offered less short abandons",
-            f.sl_over_offered_less_short,
-            &ci(
-                &reps,
-                pct("queue.service_level.over_offered_less_short_abandons"),
-            ),
-        );
-        all_ok &= check(
-            "P(short abandon, < 5 s)",
-            f.short_abandon_probability,
-            &ci(&reps, share("queue.short_abandoned")),
-        );
+        all_ok &= check_service_levels("20 s", "5 s", &f, &reps);
         all_ok &= check("occupancy", f.occupancy, &ci(&reps, pct("queue.occupancy")));
         if agents == 6 {
             // The variants differ by about nine points here: the denominator matters.
@@ -154,6 +132,46 @@ fn erlang_a_abandonment_and_the_service_level_variants() {
         all_ok,
         "a figure fell outside its confidence interval (see above)"
     );
+}
+
+/// Checks the three service-level variants and the share of short abandons against Erlang A's
+/// figures `f` (at threshold `t` and short-abandon limit `short`, as labels).
+fn check_service_levels(
+    t: &str,
+    short: &str,
+    f: &ErlangAFigures,
+    reps: &[ccsim_sim::run::Replication],
+) -> bool {
+    let pct = |m: &'static str| move |r: &_| figure(r, m) / 100.0;
+    let variants = [
+        (
+            "over answered",
+            "queue.service_level.over_answered",
+            f.sl_over_answered,
+        ),
+        (
+            "over offered",
+            "queue.service_level.over_offered",
+            f.sl_over_offered,
+        ),
+        (
+            "over offered less short abandons",
+            "queue.service_level.over_offered_less_short_abandons",
+            f.sl_over_offered_less_short,
+        ),
+    ];
+    let mut all_ok = true;
+    for (what, metric, expected) in variants {
+        all_ok &= check(&format!("SL {t} {what}"), expected, &ci(reps, pct(metric)));
+    }
+    all_ok &= check(
+        &format!("P(short abandon, < {short})"),
+        f.short_abandon_probability,
+        &ci(reps, |r| {
+            figure(r, "queue.short_abandoned") / figure(r, "queue.offered")
+        }),
+    );
+    all_ok
 }
 
 #[test]
@@ -172,33 +190,16 @@ fn the_service_level_threshold_and_short_abandon_limit_are_settings() {
     };
     let (f, defaults) = (q.figures(30.0, 10.0), q.figures(20.0, 5.0));
     eprintln!("M/M/6+M, T = 30 s, short abandons under 10 s");
-    let pct = |m: &'static str| move |r: &_| figure(r, m) / 100.0;
-    let share = |num: &'static str| move |r: &_| figure(r, num) / figure(r, "queue.offered");
-    let over_answered = ci(&reps, pct("queue.service_level.over_answered"));
-    let mut all_ok = check("SL 30 s over answered", f.sl_over_answered, &over_answered);
-    all_ok &= check(
-        "SL 30 s over offered",
-        f.sl_over_offered,
-        &ci(&reps, pct("queue.service_level.over_offered")),
-    );
-    all_ok &= check(
-        "SL 30 s over offered less short abandons (< 10 s)",
-        f.sl_over_offered_less_short,
-        &ci(
-            &reps,
-            pct("queue.service_level.over_offered_less_short_abandons"),
-        ),
-    );
-    let short = ci(&reps, share("queue.short_abandoned"));
-    all_ok &= check(
-        "P(short abandon, < 10 s)",
-        f.short_abandon_probability,
-        &short,
-    );
     assert!(
-        all_ok,
+        check_service_levels("30 s", "10 s", &f, &reps),
         "a figure fell outside its confidence interval (see above)"
     );
+    let over_answered = ci(&reps, |r| {
+        figure(r, "queue.service_level.over_answered") / 100.0
+    });
+    let short = ci(&reps, |r| {
+        figure(r, "queue.short_abandoned") / figure(r, "queue.offered")
+    });
     // The defaults' figures are far outside these intervals: the settings took effect.
     let (mean, half, _) = over_answered;
     assert!((defaults.sl_over_answered - mean).abs() > 3.0 * half);
