@@ -134,9 +134,7 @@ impl<T> Entities<T> {
     /// The symbols of the open entities, sorted, so that what the fold emits at its end never
     /// depends on hashing.
     pub(super) fn open_syms(&self) -> Vec<Sym> {
-        let mut syms: Vec<Sym> = self.open.keys().copied().collect();
-        syms.sort_unstable();
-        syms
+        super::sorted_keys(&self.open)
     }
 }
 
@@ -247,9 +245,7 @@ impl<T> Reopenable<T> {
 
     /// The symbols of the open entities, sorted (see [`Entities::open_syms`]).
     pub(super) fn open_syms(&self) -> Vec<Sym> {
-        let mut syms: Vec<Sym> = self.open.keys().copied().collect();
-        syms.sort_unstable();
-        syms
+        super::sorted_keys(&self.open)
     }
 }
 
