@@ -129,40 +129,63 @@ impl Default for Settings {
 impl Settings {
     /// Every key `set` accepts, with what it sets and its default.
     pub fn keys() -> Vec<(String, &'static str, String)> {
-        let d = Settings::default();
         let text = |ms: i64| crate::time::compact_duration(ms as f64 / 1000.0);
+        Settings::default()
+            .values()
+            .into_iter()
+            .map(|(key, what, ms)| (key, what, text(ms)))
+            .collect()
+    }
+
+    /// The settings whose value differs from the default, as `key=value (default D)`, in
+    /// the order of [`keys`](Self::keys): reports name them, since their figures depend on
+    /// them.
+    pub fn changed(&self) -> Vec<String> {
+        let text = |ms: i64| crate::time::compact_duration(ms as f64 / 1000.0);
+        self.values()
+            .into_iter()
+            .zip(Settings::default().values())
+            .filter(|((_, _, ms), (_, _, default))| ms != default)
+            .map(|((key, _, ms), (_, _, default))| {
+                format!("{key}={} (default {})", text(ms), text(default))
+            })
+            .collect()
+    }
+
+    /// Every setting: its key, what it sets, and its value (ms).
+    fn values(&self) -> Vec<(String, &'static str, i64)> {
         let mut out = vec![
             (
                 "same_agent_limit.mail".to_string(),
                 "Gladly same-agent assignment time limit, email and voicemail",
-                text(d.same_agent_limit_mail_ms),
+                self.same_agent_limit_mail_ms,
             ),
             (
                 "same_agent_limit.messaging".to_string(),
                 "Gladly same-agent assignment time limit, messaging",
-                text(d.same_agent_limit_messaging_ms),
+                self.same_agent_limit_messaging_ms,
             ),
             (
                 "reopen_window".to_string(),
                 "Gladly conversation reopen window",
-                text(d.reopen_window_ms),
+                self.reopen_window_ms,
             ),
             (
                 "service_level".to_string(),
                 "Service-level threshold T of the queue metrics (answered within T)",
-                text(d.service_level_ms),
+                self.service_level_ms,
             ),
             (
                 "short_abandon".to_string(),
                 "Queue metrics: abandons after a shorter wait are short abandons",
-                text(d.short_abandon_ms),
+                self.short_abandon_ms,
             ),
         ];
         for (i, c) in Channel::ALL.iter().enumerate() {
             out.push((
                 format!("sla.{}", c.name()),
                 "SLA threshold for contacts on this channel",
-                text(d.sla_ms[i]),
+                self.sla_ms[i],
             ));
         }
         out
@@ -280,5 +303,23 @@ mod tests {
         ] {
             assert_eq!(utc_midnight(y, m, d).to_rfc3339(), s);
         }
+    }
+
+    #[test]
+    fn changed_settings_are_named_with_their_defaults_in_key_order() {
+        let mut s = Settings::default();
+        assert!(s.changed().is_empty());
+        s.set("sla.phone", "20s").expect("a valid setting");
+        s.set("service_level", "30s").expect("a valid setting");
+        // Set to its default: not a change.
+        s.set("reopen_window", "7d").expect("a valid setting");
+        assert_eq!(
+            s.changed(),
+            [
+                "service_level=30s (default 20s)",
+                "sla.phone=20s (default 30s)"
+            ]
+        );
+        assert!(s.set("service_levl", "30s").is_err());
     }
 }

@@ -320,6 +320,10 @@ impl Aggregator {
                 ));
             }
         }
+        let changed = spec.settings.changed();
+        if !changed.is_empty() {
+            notes.push(format!("settings: {}", changed.join(", ")));
+        }
         let mut used = self.rule_use.clone();
         used.sort_unstable();
         for (rule, version, _, n) in &used {
