@@ -14,6 +14,9 @@ const MAX_DIGITS: usize = 9;
 /// How far past the end of a prefix's vector a new counter may land and still get a slot
 /// (the vector grows to it); a counter further out goes to the table.
 const REACH: usize = 1 << 16;
+/// A vector holds at most this many slots per id it has, plus [`REACH`]: ids spread thinly
+/// (ct-1, ct-60000, ct-120000, ...) go to the table rather than grow it without bound.
+const SLOTS_PER_ID: usize = 4;
 /// How many prefixes get vectors; ids with other prefixes go to the table.
 const MAX_PREFIXES: usize = 64;
 /// An empty slot.
@@ -50,6 +53,8 @@ struct Prefix {
     base: u32,
     /// Symbols by counter − `base`; [`NONE`] where no id has been seen.
     syms: Vec<Sym>,
+    /// How many slots are filled.
+    filled: usize,
     /// The highest counter that went to the table for lying beyond the vector's reach. A slot
     /// at or below it that is empty may still have an id in the table.
     spilled: Option<u32>,
@@ -100,6 +105,7 @@ impl Counters {
                     text: prefix.into(),
                     base: n - n % 1024,
                     syms: Vec::new(),
+                    filled: 0,
                     spilled: None,
                 });
                 self.prefixes.len() - 1
@@ -111,7 +117,7 @@ impl Counters {
             return Slot::Table;
         };
         if i >= pre.syms.len() {
-            if i - pre.syms.len() >= REACH {
+            if i - pre.syms.len() >= REACH || i >= SLOTS_PER_ID * pre.filled + REACH {
                 pre.spilled = Some(pre.spilled.map_or(n, |s| s.max(n)));
                 return Slot::Table;
             }
@@ -128,7 +134,11 @@ impl Counters {
 
     /// Fills a vector slot.
     pub(super) fn set(&mut self, p: usize, i: usize, sym: Sym) {
-        self.prefixes[p].syms[i] = sym;
+        let pre = &mut self.prefixes[p];
+        if pre.syms[i] == NONE {
+            pre.filled += 1;
+        }
+        pre.syms[i] = sym;
     }
 
     /// Whether the id of an empty vector slot may have gone to the table before the vector
@@ -143,6 +153,32 @@ impl Counters {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thinly_spread_counters_do_not_grow_a_vector_without_bound() {
+        let mut c = Counters::default();
+        let mut next = Sym(0);
+        // Each id just within reach of the vector's end: without a density limit the vector
+        // would grow by REACH slots per id.
+        for k in 0..200u32 {
+            if let Slot::Vector(p, i) = c.slot("x-", k * 60_000) {
+                if c.get(p, i).is_none() {
+                    c.set(p, i, next);
+                    next.0 += 1;
+                }
+            }
+        }
+        let pre = &c.prefixes[0];
+        assert!(
+            pre.syms.len() <= SLOTS_PER_ID * pre.filled + REACH,
+            "{}",
+            pre.syms.len()
+        );
+        assert!(
+            pre.spilled.is_some(),
+            "the thinly spread ones went to the table"
+        );
+    }
 
     #[test]
     fn only_plainly_written_counters_split() {

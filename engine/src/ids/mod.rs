@@ -205,9 +205,9 @@ mod tests {
         let first = ids.intern("x-1");
         // Far beyond the vector's reach: kept in the table.
         let far = ids.intern("x-200000");
-        // The vector grows towards it in steps it can reach...
-        for k in 1..=3 {
-            ids.intern(&format!("x-{}", k * 60_000));
+        // The vector grows towards it, one id every four counters (dense enough to grow)...
+        for k in (4..200_000).step_by(4) {
+            ids.intern(&format!("x-{k}"));
         }
         // ... until the far id has a slot, which must find the table's symbol, not a new one.
         assert_eq!(ids.intern("x-200000"), far);
@@ -230,8 +230,8 @@ mod tests {
             assert_eq!(ids.intern(&format!("p{p}-1")), *s);
             assert_eq!(ids.name(*s), format!("p{p}-1"));
         }
-        // x-1, x-200000, three steps, y-5000, y-3, x-01, two queues, and 80 prefixes.
-        assert_eq!(ids.len(), 2 + 3 + 2 + 1 + 2 + 80);
+        // x-1, x-200000, 49,999 steps, y-5000, y-3, x-01, two queues, and 80 prefixes.
+        assert_eq!(ids.len(), 2 + 49_999 + 2 + 1 + 2 + 80);
         assert_eq!(ids.name(far), "x-200000");
     }
 }
