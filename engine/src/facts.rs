@@ -543,9 +543,10 @@ pub trait FactSink {
         true
     }
 
-    /// The entity `id` (a conversation, a contact) will contribute nothing more: no fact will
-    /// name it again in a way that replaces what it contributed. A sink may drop what it keeps
-    /// to recognise or replace its contributions.
+    /// The entity `id` will contribute nothing more: no later fact names it as the entity it
+    /// counts or replaces (a session or bot session once closed; a conversation and its
+    /// contacts once they can no longer reopen). A sink may drop what it keeps to recognise
+    /// or replace its contributions.
     fn settled(&mut self, id: Sym) {
         let _ = id;
     }

@@ -164,6 +164,8 @@ impl<S: FactSink> Fold<S> {
                     return Ok(());
                 };
                 self.close_bot_session(slot, at, false);
+                // A closed bot session takes no more events: its facts are all out.
+                self.sink.settled(sym);
             }
             _ => {}
         }

@@ -35,6 +35,8 @@ pub struct Fold<S> {
     conversations: Reopenable<work::ConversationSlot>,
     contacts: Entities<work::ContactSlot>,
     sessions: Entities<work::SessionSlot>,
+    /// How many sessions of each contact are open (contacts with none are absent).
+    open_sessions_of: FxHashMap<Sym, u32>,
     views: FxHashMap<(Sym, Sym, profiles::Panel), Instant>,
     bot_sessions: Entities<bots::BotSessionSlot>,
     work_time: work_time::WorkTime,
@@ -100,6 +102,7 @@ impl<S: FactSink> Fold<S> {
             conversations: Reopenable::default(),
             contacts: Entities::default(),
             sessions: Entities::default(),
+            open_sessions_of: FxHashMap::default(),
             views: FxHashMap::default(),
             bot_sessions: Entities::default(),
             work_time: work_time::WorkTime::default(),
@@ -131,14 +134,20 @@ impl<S: FactSink> Fold<S> {
             }
         }
         if let Some(window) = self.reopen_window {
-            // Nothing of a forgotten conversation or its contacts can change any more: sinks
-            // may drop what they keep to replace their contributions.
-            let sink = &mut self.sink;
+            // A forgotten conversation has no more facts, and nor has any of its contacts that
+            // has ended with no session still open (no session can start on it any more):
+            // sinks may drop what they keep to recognise or replace their contributions.
+            let (sink, contacts, open_sessions_of) =
+                (&mut self.sink, &self.contacts, &self.open_sessions_of);
             self.conversations
                 .forget_closed_before(at.plus_millis(-window), |sym, slot| {
                     sink.settled(sym);
                     for c in slot.contacts() {
-                        sink.settled(c.contact);
+                        if contacts.is_closed(c.contact)
+                            && !open_sessions_of.contains_key(&c.contact)
+                        {
+                            sink.settled(c.contact);
+                        }
                     }
                 });
         }

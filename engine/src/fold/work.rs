@@ -575,6 +575,7 @@ impl<S: FactSink> Fold<S> {
                 participants: Vec::new(),
             },
         );
+        *self.open_sessions_of.entry(contact_sym).or_insert(0) += 1;
         Ok(())
     }
 
@@ -753,6 +754,12 @@ impl<S: FactSink> Fold<S> {
                 fact.open = false;
                 let participants = std::mem::take(&mut slot.participants);
                 self.sessions.close(sym, at);
+                if let Some(n) = self.open_sessions_of.get_mut(&fact.contact) {
+                    *n -= 1;
+                    if *n == 0 {
+                        self.open_sessions_of.remove(&fact.contact);
+                    }
+                }
                 // Participants still in the session leave when it closes.
                 for mut p in participants {
                     p.span = Span::new(p.span.start, at);
@@ -762,6 +769,8 @@ impl<S: FactSink> Fold<S> {
                     self.emit(Fact::Participant(p));
                 }
                 self.emit(Fact::Session(fact));
+                // A closed session takes no more events: its facts are all out.
+                self.sink.settled(sym);
             }
             _ => {}
         }

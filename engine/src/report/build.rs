@@ -105,8 +105,9 @@ pub struct Aggregator {
     facts: u64,
     /// Per metric: the instant its data becomes available, if it has one.
     cutoffs: Vec<Option<Instant>>,
-    /// Distinct entities already counted: (metric, group, entity).
-    seen: FxHashSet<(usize, GroupKey, Sym)>,
+    /// Distinct entities already counted: per entity, the (metric, group) pairs it counted
+    /// in (dropped when the entity is settled).
+    seen: FxHashMap<Sym, Vec<(usize, GroupKey)>>,
     /// Per metric: contributions left out because they precede the data-available-from date
     /// (distinct entities for distinct counts).
     unavailable: Vec<u64>,
@@ -148,7 +149,7 @@ impl Aggregator {
             rule_use: Vec::new(),
             facts: 0,
             cutoffs,
-            seen: FxHashSet::default(),
+            seen: FxHashMap::default(),
             unavailable: vec![0; metrics],
             unavailable_seen: FxHashSet::default(),
             standing: FxHashMap::default(),
@@ -451,6 +452,7 @@ impl FactSink for Aggregator {
         for &m in &self.latest_metrics {
             self.standing.remove(&(m, id));
         }
+        self.seen.remove(&id);
     }
 }
 
@@ -542,10 +544,10 @@ impl Emit for Aggregator {
         }
         let keys = self.group(keys);
         let bucket = self.calendar.as_mut().map(|c| c.bucket(at).0);
-        if self
-            .seen
-            .insert((self.metric, GroupKey { bucket, keys }, id))
-        {
+        let mark = (self.metric, GroupKey { bucket, keys });
+        let marks = self.seen.entry(id).or_default();
+        if !marks.contains(&mark) {
+            marks.push(mark);
             self.add(bucket, keys, 1);
         }
     }
