@@ -1,6 +1,5 @@
 //! Bot sessions: a bot's billing unit, which may span several conversations and channels.
 
-use super::entities::Status;
 use super::{EntityKind, Fold, FoldError};
 use crate::event::EventKind;
 use crate::facts::{BotConversationFact, BotSessionFact, Fact, FactSink, TicketFact};
@@ -29,19 +28,10 @@ impl<S: FactSink> Fold<S> {
         } = kind
         {
             let sym = self.names.intern(bot_session);
-            let since = match self.bot_sessions.status(sym) {
-                Status::Unknown => None,
-                Status::Open(s) => Some(s.fact.started_at),
-                Status::Closed => self.bot_sessions.closed_at(sym),
-            };
-            if let Some(since) = since {
-                return Err(FoldError::Duplicate {
-                    event,
-                    kind: EntityKind::BotSession,
-                    id: bot_session.to_string(),
-                    since,
-                });
-            }
+            self.bot_sessions
+                .check_new(sym, event, EntityKind::BotSession, bot_session, |s| {
+                    s.fact.started_at
+                })?;
             let fact = BotSessionFact {
                 bot_session: sym,
                 bot: self.names.intern(bot),
@@ -81,23 +71,12 @@ impl<S: FactSink> Fold<S> {
         };
         let sym = self.names.intern(id);
         let other_sym = other.map(|o| self.names.intern(o));
-        if self.bot_sessions.get(sym).is_none() {
-            return Err(match self.bot_sessions.closed_at(sym) {
-                None => FoldError::UnknownEntity {
-                    event,
-                    kind: EntityKind::BotSession,
-                    id: id.to_string(),
-                    expected: "bot_session_started",
-                },
-                Some(closed_at) => FoldError::AfterClose {
-                    event,
-                    kind: EntityKind::BotSession,
-                    id: id.to_string(),
-                    closed_at,
-                    expected: "a new bot session (`bot_session_started` with a new id)",
-                },
-            });
-        }
+        let expected = (
+            "bot_session_started",
+            "a new bot session (`bot_session_started` with a new id)",
+        );
+        self.bot_sessions
+            .check_open(sym, event, EntityKind::BotSession, id, expected)?;
         let Some(slot) = self.bot_sessions.get_mut(sym) else {
             return Ok(());
         };

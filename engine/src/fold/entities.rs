@@ -19,6 +19,7 @@ use std::collections::VecDeque;
 
 use rustc_hash::FxHashMap;
 
+use super::{EntityKind, FoldError};
 use crate::ids::Sym;
 use crate::time::Instant;
 
@@ -56,22 +57,50 @@ impl ClosedSet {
             .find(|(s, _)| *s == sym)
             .map(|(_, at)| *at)
     }
+
+    /// Why `event` cannot name `id` (symbol `sym`), which has no state: it closed (expected:
+    /// `after`), or nothing started it (expected: the event `first`).
+    fn refusal(
+        &self,
+        sym: Sym,
+        event: &'static str,
+        kind: EntityKind,
+        id: &str,
+        (first, after): (&'static str, &'static str),
+    ) -> FoldError {
+        match self.closed_at(sym) {
+            Some(closed_at) => FoldError::AfterClose {
+                event,
+                kind,
+                id: id.to_string(),
+                closed_at,
+                expected: after,
+            },
+            None => FoldError::UnknownEntity {
+                event,
+                kind,
+                id: id.to_string(),
+                expected: first,
+            },
+        }
+    }
+}
+
+/// The refusal of an event that starts an entity whose id is taken: by one that began (still
+/// known) or closed at `since`.
+fn duplicate(event: &'static str, kind: EntityKind, id: &str, since: Instant) -> FoldError {
+    FoldError::Duplicate {
+        event,
+        kind,
+        id: id.to_string(),
+        since,
+    }
 }
 
 /// Open entities of one kind, and the ids of those that closed.
 pub(super) struct Entities<T> {
     open: FxHashMap<Sym, T>,
     closed: ClosedSet,
-}
-
-/// Where an entity stands.
-pub(super) enum Status<'a, T> {
-    /// No event has started it.
-    Unknown,
-    /// Started and not closed.
-    Open(&'a T),
-    /// Closed (see [`Entities::closed_at`] for when).
-    Closed,
 }
 
 impl<T> Default for Entities<T> {
@@ -84,13 +113,41 @@ impl<T> Default for Entities<T> {
 }
 
 impl<T> Entities<T> {
-    /// Where the entity `sym` stands.
-    pub(super) fn status(&self, sym: Sym) -> Status<'_, T> {
-        match self.open.get(&sym) {
-            Some(t) => Status::Open(t),
-            None if self.is_closed(sym) => Status::Closed,
-            None => Status::Unknown,
+    /// Refuses `event`, which starts `id` (symbol `sym`), if an entity of this kind already
+    /// has that id: an open one (since `started` says) or a closed one (since its close).
+    pub(super) fn check_new(
+        &self,
+        sym: Sym,
+        event: &'static str,
+        kind: EntityKind,
+        id: &str,
+        started: impl FnOnce(&T) -> Instant,
+    ) -> Result<(), FoldError> {
+        match self
+            .open
+            .get(&sym)
+            .map(started)
+            .or_else(|| self.closed_at(sym))
+        {
+            Some(since) => Err(duplicate(event, kind, id, since)),
+            None => Ok(()),
         }
+    }
+
+    /// Refuses `event`, which names `id` (symbol `sym`), unless that entity is open: if it
+    /// closed, expecting `after`; if nothing started it, expecting the event `first`.
+    pub(super) fn check_open(
+        &self,
+        sym: Sym,
+        event: &'static str,
+        kind: EntityKind,
+        id: &str,
+        expected: (&'static str, &'static str),
+    ) -> Result<(), FoldError> {
+        if self.open.contains_key(&sym) {
+            return Ok(());
+        }
+        Err(self.closed.refusal(sym, event, kind, id, expected))
     }
 
     /// The open entity `sym`.
@@ -197,10 +254,37 @@ impl<T> Reopenable<T> {
         self.open.get(&sym)
     }
 
-    /// When the entity `sym` closed, if it was forgotten for closing too long ago. A search
-    /// through every close: for wording an error.
-    pub(super) fn forgotten_at(&self, sym: Sym) -> Option<Instant> {
-        self.forgotten.closed_at(sym)
+    /// Refuses `event`, which starts `id` (symbol `sym`), if an entity of this kind already
+    /// has that id: one still known (since `started` says) or one forgotten (since its close).
+    pub(super) fn check_new(
+        &self,
+        sym: Sym,
+        event: &'static str,
+        kind: EntityKind,
+        id: &str,
+        started: impl FnOnce(&T) -> Instant,
+    ) -> Result<(), FoldError> {
+        match self
+            .get(sym)
+            .map(started)
+            .or_else(|| self.forgotten.closed_at(sym))
+        {
+            Some(since) => Err(duplicate(event, kind, id, since)),
+            None => Ok(()),
+        }
+    }
+
+    /// Why `event` cannot name `id` (symbol `sym`), of which nothing is known: it was forgotten
+    /// (expected: `after`), or nothing started it (expected: the event `first`).
+    pub(super) fn refusal(
+        &self,
+        sym: Sym,
+        event: &'static str,
+        kind: EntityKind,
+        id: &str,
+        expected: (&'static str, &'static str),
+    ) -> FoldError {
+        self.forgotten.refusal(sym, event, kind, id, expected)
     }
 
     /// Starts tracking the new entity `sym`, open (the caller has checked it is new).
@@ -259,25 +343,62 @@ fn bit_of(sym: Sym) -> (usize, u64) {
 mod tests {
     use super::*;
 
+    const EXPECTED: (&str, &str) = ("contact_started", "a new contact");
+
+    /// What `check_open` and `check_new` say of `sym`: (refused as unknown, refused as closed
+    /// at, refused as a duplicate since).
+    fn verdicts(e: &Entities<Instant>, sym: Sym) -> (bool, Option<Instant>, Option<Instant>) {
+        let k = EntityKind::Contact;
+        let (unknown, closed) = match e.check_open(sym, "contact_queued", k, "c", EXPECTED) {
+            Ok(()) => (false, None),
+            Err(FoldError::UnknownEntity { expected, .. }) => {
+                assert_eq!(expected, EXPECTED.0);
+                (true, None)
+            }
+            Err(FoldError::AfterClose {
+                closed_at,
+                expected,
+                ..
+            }) => {
+                assert_eq!(expected, EXPECTED.1);
+                (false, Some(closed_at))
+            }
+            Err(other) => panic!("{other}"),
+        };
+        let since = match e.check_new(sym, "contact_started", k, "c", |started| *started) {
+            Ok(()) => None,
+            Err(FoldError::Duplicate { since, .. }) => Some(since),
+            Err(other) => panic!("{other}"),
+        };
+        (unknown, closed, since)
+    }
+
     #[test]
     fn entities_move_from_unknown_to_open_to_closed() {
-        let mut e: Entities<&str> = Entities::default();
+        let t = Instant::from_millis;
+        let mut e: Entities<Instant> = Entities::default();
         let (a, b, far) = (Sym(3), Sym(64), Sym(1000));
-        assert!(matches!(e.status(a), Status::Unknown));
-        e.open(a, "a");
-        e.open(b, "b");
-        assert!(matches!(e.status(a), Status::Open(&"a")));
-        assert_eq!(e.close(a, Instant::from_millis(5)), Some("a"));
-        assert!(matches!(e.status(a), Status::Closed));
-        assert_eq!(e.closed_at(a), Some(Instant::from_millis(5)));
+        assert_eq!(
+            verdicts(&e, a),
+            (true, None, None),
+            "unknown: new, not open"
+        );
+        e.open(a, t(1));
+        e.open(b, t(2));
+        assert_eq!(verdicts(&e, a), (false, None, Some(t(1))), "open since 1");
+        assert_eq!(e.close(a, t(5)), Some(t(1)));
+        assert_eq!(
+            verdicts(&e, a),
+            (false, Some(t(5)), Some(t(5))),
+            "closed at 5"
+        );
         // Bits of neighbouring symbols are untouched.
         assert!(!e.is_closed(Sym(2)) && !e.is_closed(Sym(4)));
-        assert!(matches!(e.status(b), Status::Open(_)));
+        assert_eq!(verdicts(&e, b), (false, None, Some(t(2))));
         // Closing an id that was never open still records it (the caller decides if that is valid).
-        assert_eq!(e.close(far, Instant::from_millis(9)), None);
+        assert_eq!(e.close(far, t(9)), None);
         assert!(e.is_closed(far) && e.is_known(far) && !e.is_known(Sym(999)));
-        assert_eq!(e.closed_at(far), Some(Instant::from_millis(9)));
-        assert_eq!(e.closed_at(b), None);
+        assert_eq!(verdicts(&e, far), (false, Some(t(9)), Some(t(9))));
         assert_eq!(e.open_syms(), vec![b]);
     }
 
@@ -320,14 +441,34 @@ mod tests {
         r.forget_closed_before(t(30), |sym, state| gone.push((sym, state)));
         assert_eq!(gone, vec![(Sym(0), "a")]);
         assert_eq!(r.get(Sym(0)), None, "closed at 10, before 30");
-        assert_eq!(r.forgotten_at(Sym(0)), Some(t(10)));
+        let refused = |r: &Reopenable<&str>, sym| match r.refusal(
+            sym,
+            "conversation_reopened",
+            EntityKind::Conversation,
+            "v",
+            EXPECTED,
+        ) {
+            FoldError::AfterClose { closed_at, .. } => Some(closed_at),
+            FoldError::UnknownEntity { .. } => None,
+            other => panic!("{other}"),
+        };
+        assert_eq!(refused(&r, Sym(0)), Some(t(10)));
+        // A forgotten id cannot start again: it is a duplicate since its close.
+        let again = r.check_new(
+            Sym(0),
+            "conversation_opened",
+            EntityKind::Conversation,
+            "v",
+            |_| t(0),
+        );
+        assert!(matches!(again, Err(FoldError::Duplicate { since, .. }) if since == t(10)));
         assert_eq!(r.get(Sym(1)), Some(&"b"), "closed again at 40");
         assert_eq!(r.get(Sym(2)), Some(&"c"), "still open");
         // A close exactly at the cut-off is kept.
         r.forget_closed_before(t(40), |_, _| panic!("kept at the cut-off"));
         assert_eq!(r.get(Sym(1)), Some(&"b"));
         r.forget_closed_before(t(41), |_, _| {});
-        assert_eq!(r.forgotten_at(Sym(2)), None);
-        assert_eq!(r.forgotten_at(Sym(1)), Some(t(40)));
+        assert_eq!(refused(&r, Sym(2)), None);
+        assert_eq!(refused(&r, Sym(1)), Some(t(40)));
     }
 }

@@ -1,6 +1,5 @@
 //! Conversations, contacts and sessions: the work a customer brings, and how it is routed.
 
-use super::entities::Status;
 use super::{EntityKind, Fold, FoldError};
 use crate::event::{
     Channel, ClosedBy, Direction, EventKind, HandlerKind, ParticipantEventReason,
@@ -133,18 +132,10 @@ impl<S: FactSink> Fold<S> {
         customer: &str,
     ) -> Result<(), FoldError> {
         let sym = self.names.intern(conversation);
-        let since = match self.conversations.get(sym) {
-            Some(c) => Some(c.opened_at),
-            None => self.conversations.forgotten_at(sym),
-        };
-        if let Some(since) = since {
-            return Err(FoldError::Duplicate {
-                event,
-                kind: EntityKind::Conversation,
-                id: conversation.to_string(),
-                since,
-            });
-        }
+        self.conversations
+            .check_new(sym, event, EntityKind::Conversation, conversation, |c| {
+                c.opened_at
+            })?;
         let customer = self.names.intern(customer);
         self.conversations.open(
             sym,
@@ -168,21 +159,12 @@ impl<S: FactSink> Fold<S> {
     /// Why the fold has no record of conversation `id`: never opened, or forgotten for closing
     /// longer ago than the reopen window.
     fn missing_conversation(&self, event: &'static str, id: &str, sym: Sym) -> FoldError {
-        match self.conversations.forgotten_at(sym) {
-            Some(closed_at) => FoldError::AfterClose {
-                event,
-                kind: EntityKind::Conversation,
-                id: id.to_string(),
-                closed_at,
-                expected: "a new conversation: it closed longer ago than the reopen window, so it cannot reopen",
-            },
-            None => FoldError::UnknownEntity {
-                event,
-                kind: EntityKind::Conversation,
-                id: id.to_string(),
-                expected: "conversation_opened",
-            },
-        }
+        let expected = (
+            "conversation_opened",
+            "a new conversation: it closed longer ago than the reopen window, so it cannot reopen",
+        );
+        self.conversations
+            .refusal(sym, event, EntityKind::Conversation, id, expected)
     }
 
     /// The open conversation `id`, or the error saying why it is not.
@@ -283,19 +265,10 @@ impl<S: FactSink> Fold<S> {
             return Ok(());
         };
         let sym = self.names.intern(contact);
-        let since = match self.contacts.status(sym) {
-            Status::Unknown => None,
-            Status::Open(c) => Some(c.fact.started_at),
-            Status::Closed => self.contacts.closed_at(sym),
-        };
-        if let Some(since) = since {
-            return Err(FoldError::Duplicate {
-                event,
-                kind: EntityKind::Contact,
-                id: contact.to_string(),
-                since,
-            });
-        }
+        self.contacts
+            .check_new(sym, event, EntityKind::Contact, contact, |c| {
+                c.fact.started_at
+            })?;
         let conversation = match conversation {
             Some(c) => Some(self.open_conversation(event, c)?),
             None => None,
@@ -346,24 +319,13 @@ impl<S: FactSink> Fold<S> {
     /// The open contact `id`, or the error saying why it is not.
     fn open_contact(&mut self, event: &'static str, id: &str) -> Result<Sym, FoldError> {
         let sym = self.names.intern(id);
-        if self.contacts.get(sym).is_some() {
-            return Ok(sym);
-        }
-        Err(match self.contacts.closed_at(sym) {
-            None => FoldError::UnknownEntity {
-                event,
-                kind: EntityKind::Contact,
-                id: id.to_string(),
-                expected: "contact_started",
-            },
-            Some(closed_at) => FoldError::AfterClose {
-                event,
-                kind: EntityKind::Contact,
-                id: id.to_string(),
-                closed_at,
-                expected: "a new contact (`contact_started` with a new id)",
-            },
-        })
+        let expected = (
+            "contact_started",
+            "a new contact (`contact_started` with a new id)",
+        );
+        self.contacts
+            .check_open(sym, event, EntityKind::Contact, id, expected)?;
+        Ok(sym)
     }
 
     pub(super) fn contact_event(
@@ -518,19 +480,10 @@ impl<S: FactSink> Fold<S> {
         handler: HandlerKind,
     ) -> Result<(), FoldError> {
         let sym = self.names.intern(session);
-        let since = match self.sessions.status(sym) {
-            Status::Unknown => None,
-            Status::Open(s) => Some(s.fact.started_at),
-            Status::Closed => self.sessions.closed_at(sym),
-        };
-        if let Some(since) = since {
-            return Err(FoldError::Duplicate {
-                event,
-                kind: EntityKind::Session,
-                id: session.to_string(),
-                since,
-            });
-        }
+        self.sessions
+            .check_new(sym, event, EntityKind::Session, session, |s| {
+                s.fact.started_at
+            })?;
         let contact_sym = self.open_contact(event, contact)?;
         let (channel, direction, has_instance, status) = match self.contacts.get(contact_sym) {
             Some(c) => (
@@ -587,23 +540,12 @@ impl<S: FactSink> Fold<S> {
         kind: &EventKind<'_>,
     ) -> Result<(), FoldError> {
         let sym = self.names.intern(session);
-        if self.sessions.get(sym).is_none() {
-            return Err(match self.sessions.closed_at(sym) {
-                None => FoldError::UnknownEntity {
-                    event,
-                    kind: EntityKind::Session,
-                    id: session.to_string(),
-                    expected: "session_started",
-                },
-                Some(closed_at) => FoldError::AfterClose {
-                    event,
-                    kind: EntityKind::Session,
-                    id: session.to_string(),
-                    closed_at,
-                    expected: "a new session (`session_started` with a new id)",
-                },
-            });
-        }
+        let expected = (
+            "session_started",
+            "a new session (`session_started` with a new id)",
+        );
+        self.sessions
+            .check_open(sym, event, EntityKind::Session, session, expected)?;
         let (agent, participant, reason) = match kind {
             EventKind::SessionOffered { agent, .. }
             | EventKind::SessionAccepted { agent, .. }
