@@ -202,11 +202,11 @@ pub(super) struct Reopenable<T> {
     /// Closed ones, with when they closed.
     closed: FxHashMap<Sym, (Instant, T)>,
     /// Every close in time order, while closed ones may be forgotten (see
-    /// [`forget_closed_before`](Self::forget_closed_before)); entries of entities that reopened
-    /// since are skipped when they come up.
+    /// [`forget_expired`](Self::forget_expired)); entries of entities that reopened since are
+    /// skipped when they come up.
     closes: VecDeque<(Instant, Sym)>,
-    /// Whether closes are queued for forgetting.
-    expires: bool,
+    /// How long after closing one may still reopen (ms), when that is bounded.
+    window: Option<i64>,
     /// Those closed too long ago to reopen, whose state is gone.
     forgotten: ClosedSet,
 }
@@ -217,18 +217,18 @@ impl<T> Default for Reopenable<T> {
             open: FxHashMap::default(),
             closed: FxHashMap::default(),
             closes: VecDeque::new(),
-            expires: false,
+            window: None,
             forgotten: ClosedSet::default(),
         }
     }
 }
 
 impl<T> Reopenable<T> {
-    /// Entities that will be forgotten some time after they close: the caller calls
-    /// [`forget_closed_before`](Self::forget_closed_before) as time passes.
-    pub(super) fn expiring() -> Self {
+    /// Entities that never reopen more than `window_ms` after they close: the caller calls
+    /// [`forget_expired`](Self::forget_expired) as time passes.
+    pub(super) fn expiring(window_ms: i64) -> Self {
         Reopenable {
-            expires: true,
+            window: Some(window_ms.max(0)),
             ..Reopenable::default()
         }
     }
@@ -295,7 +295,7 @@ impl<T> Reopenable<T> {
     /// Moves the open entity `sym` to the closed ones at `at`, handing back its state there.
     pub(super) fn close(&mut self, sym: Sym, at: Instant) -> Option<&mut T> {
         let state = self.open.remove(&sym)?;
-        if self.expires {
+        if self.window.is_some() {
             self.closes.push_back((at, sym));
         }
         let (_, state) = self.closed.entry(sym).or_insert((at, state));
@@ -308,10 +308,13 @@ impl<T> Reopenable<T> {
         Some(self.open.entry(sym).or_insert(state))
     }
 
-    /// Forgets the state of every entity that closed before `cutoff` and has not reopened,
-    /// handing each to `forget` on its way out: from now on it is only known to have closed,
-    /// and when.
-    pub(super) fn forget_closed_before(&mut self, cutoff: Instant, mut forget: impl FnMut(Sym, T)) {
+    /// Forgets the state of every entity that can no longer reopen at `now` (it closed longer
+    /// than the window ago and has not reopened since), handing each to `forget` on its way
+    /// out: from now on it is only known to have closed, and when. Nothing expires without a
+    /// window.
+    pub(super) fn forget_expired(&mut self, now: Instant, mut forget: impl FnMut(Sym, T)) {
+        let Some(window) = self.window else { return };
+        let cutoff = now.plus_millis(-window);
         while let Some(&(at, sym)) = self.closes.front() {
             if at >= cutoff {
                 break;
@@ -421,14 +424,15 @@ mod tests {
         assert_eq!(r.get(Sym(3)), None);
         // Without expiry nothing is forgotten.
         r.close(Sym(1), t(7));
-        r.forget_closed_before(t(1000), |_, _| panic!("nothing expires"));
+        r.forget_expired(t(1000), |_, _| panic!("nothing expires"));
         assert_eq!(r.get(Sym(1)), Some(&12));
     }
 
     #[test]
     fn expiring_entities_forget_what_closed_too_long_ago_unless_it_reopened() {
         let t = Instant::from_millis;
-        let mut r: Reopenable<&str> = Reopenable::expiring();
+        // Reopening is possible up to 20 ms after a close.
+        let mut r: Reopenable<&str> = Reopenable::expiring(20);
         for (i, name) in ["a", "b", "c"].iter().enumerate() {
             r.open(Sym(i as u32), name);
         }
@@ -438,9 +442,9 @@ mod tests {
         r.reopen(Sym(1));
         r.close(Sym(1), t(40));
         let mut gone = Vec::new();
-        r.forget_closed_before(t(30), |sym, state| gone.push((sym, state)));
+        r.forget_expired(t(50), |sym, state| gone.push((sym, state)));
         assert_eq!(gone, vec![(Sym(0), "a")]);
-        assert_eq!(r.get(Sym(0)), None, "closed at 10, before 30");
+        assert_eq!(r.get(Sym(0)), None, "closed at 10, more than 20 before 50");
         let refused = |r: &Reopenable<&str>, sym| match r.refusal(
             sym,
             "conversation_reopened",
@@ -465,9 +469,11 @@ mod tests {
         assert_eq!(r.get(Sym(1)), Some(&"b"), "closed again at 40");
         assert_eq!(r.get(Sym(2)), Some(&"c"), "still open");
         // A close exactly at the cut-off is kept.
-        r.forget_closed_before(t(40), |_, _| panic!("kept at the cut-off"));
+        r.forget_expired(t(60), |_, _| {
+            panic!("exactly the window after its close: kept")
+        });
         assert_eq!(r.get(Sym(1)), Some(&"b"));
-        r.forget_closed_before(t(41), |_, _| {});
+        r.forget_expired(t(61), |_, _| {});
         assert_eq!(refused(&r, Sym(2)), None);
         assert_eq!(refused(&r, Sym(1)), Some(t(40)));
     }

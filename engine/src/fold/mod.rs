@@ -42,9 +42,6 @@ pub struct Fold<S> {
     work_time: work_time::WorkTime,
     /// Whether the sink reads work-time facts (else work time is not followed at all).
     follow_work_time: bool,
-    /// How long after closing a conversation may reopen, when the log's source guarantees one
-    /// (ms); older closed conversations are forgotten.
-    reopen_window: Option<i64>,
 }
 
 /// How many entities of each kind were still open when the fold finished.
@@ -106,7 +103,6 @@ impl<S: FactSink> Fold<S> {
             views: FxHashMap::default(),
             bot_sessions: Entities::default(),
             work_time: work_time::WorkTime::default(),
-            reopen_window: None,
         }
     }
 
@@ -116,12 +112,12 @@ impl<S: FactSink> Fold<S> {
     /// length. A later event for such a conversation is an error, as a reopen beyond the
     /// window would be on the platform.
     pub fn with_reopen_window(mut self, window_ms: i64) -> Self {
-        self.reopen_window = Some(window_ms.max(0));
-        self.conversations = Reopenable::expiring();
+        self.conversations = Reopenable::expiring(window_ms);
         self
     }
 
-    /// Folds one event. On error the fold's state is unchanged by the event.
+    /// Folds one event. On error the fold's state is unchanged by the event (time passing to
+    /// the event's instant may still forget conversations that can no longer reopen).
     pub fn apply(&mut self, event: &Event<'_>) -> Result<(), FoldError> {
         let at = event.at;
         if let Some(previous) = self.last_at {
@@ -133,24 +129,19 @@ impl<S: FactSink> Fold<S> {
                 });
             }
         }
-        if let Some(window) = self.reopen_window {
-            // A forgotten conversation has no more facts, and nor has any of its contacts that
-            // has ended with no session still open (no session can start on it any more):
-            // sinks may drop what they keep to recognise or replace their contributions.
-            let (sink, contacts, open_sessions_of) =
-                (&mut self.sink, &self.contacts, &self.open_sessions_of);
-            self.conversations
-                .forget_closed_before(at.plus_millis(-window), |sym, slot| {
-                    sink.settled(sym);
-                    for c in slot.contacts() {
-                        if contacts.is_closed(c.contact)
-                            && !open_sessions_of.contains_key(&c.contact)
-                        {
-                            sink.settled(c.contact);
-                        }
-                    }
-                });
-        }
+        // A forgotten conversation has no more facts, and nor has any of its contacts that has
+        // ended with no session still open (no session can start on it any more): sinks may
+        // drop what they keep to recognise or replace their contributions.
+        let (sink, contacts, open_sessions_of) =
+            (&mut self.sink, &self.contacts, &self.open_sessions_of);
+        self.conversations.forget_expired(at, |sym, slot| {
+            sink.settled(sym);
+            for c in slot.contacts() {
+                if contacts.is_closed(c.contact) && !open_sessions_of.contains_key(&c.contact) {
+                    sink.settled(c.contact);
+                }
+            }
+        });
         let name = event.type_name();
         use EventKind as K;
         match &event.kind {
