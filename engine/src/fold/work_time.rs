@@ -186,23 +186,11 @@ impl WorkTime {
                 customer,
             } => {
                 let (v, c) = (names.intern(conversation), names.intern(customer));
-                self.conversations.insert(
-                    v,
-                    ConversationWork {
-                        customer: c,
-                        after: None,
-                    },
-                );
-                self.customers
-                    .entry(c)
-                    .or_default()
-                    .open_conversations
-                    .push(v);
-                self.refresh_customer(c, at);
+                self.opened(v, c, at);
             }
             K::ConversationClosed { conversation, .. } => {
                 let v = names.intern(conversation);
-                // Forgotten once closed: a reopen names the customer again (see `reopened`).
+                // Forgotten once closed: a reopen names the customer again (see `opened`).
                 let Some(conv) = self.conversations.remove(&v) else {
                     return;
                 };
@@ -328,8 +316,8 @@ impl WorkTime {
         }
     }
 
-    /// A closed conversation of `customer` opened again.
-    fn reopened(&mut self, v: Sym, customer: Sym, at: Instant) {
+    /// Conversation `v` of `customer` opened, or opened again.
+    fn opened(&mut self, v: Sym, customer: Sym, at: Instant) {
         self.conversations.insert(
             v,
             ConversationWork {
@@ -581,7 +569,7 @@ impl<S: FactSink> Fold<S> {
             EventKind::ConversationReopened { conversation } => {
                 let v = self.names.intern(conversation);
                 if let Some(c) = self.conversations.get_open(v) {
-                    self.work_time.reopened(v, c.customer, at);
+                    self.work_time.opened(v, c.customer, at);
                 }
             }
             _ => self.work_time.on_event(at, kind, &mut self.names),
