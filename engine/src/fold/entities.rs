@@ -254,6 +254,11 @@ impl<T> Reopenable<T> {
         self.open.get(&sym)
     }
 
+    /// When the entity `sym` closed, while it is closed and still known.
+    pub(super) fn closed_at(&self, sym: Sym) -> Option<Instant> {
+        self.closed.get(&sym).map(|(at, _)| *at)
+    }
+
     /// Refuses `event`, which starts `id` (symbol `sym`), if an entity of this kind already
     /// has that id: one still known (since `started` says) or one forgotten (since its close).
     pub(super) fn check_new(
@@ -415,11 +420,13 @@ mod tests {
         assert!(r.close(Sym(1), t(6)).is_none(), "already closed");
         assert_eq!(r.get(Sym(1)), Some(&11));
         assert_eq!(r.get_open(Sym(1)), None);
+        assert_eq!(r.closed_at(Sym(1)), Some(t(5)));
         assert_eq!(r.open_syms(), vec![Sym(2)]);
         *r.get_mut(Sym(1)).expect("closed, still there") += 1;
         assert_eq!(r.reopen(Sym(1)).copied(), Some(12));
         assert!(r.reopen(Sym(1)).is_none(), "already open");
         assert_eq!(r.get_open(Sym(1)), Some(&12));
+        assert_eq!(r.closed_at(Sym(1)), None, "open again");
         assert_eq!(r.open_syms(), vec![Sym(1), Sym(2)]);
         assert_eq!(r.get(Sym(3)), None);
         // Without expiry nothing is forgotten.

@@ -12,13 +12,13 @@ use crate::facts::{
 use crate::ids::Sym;
 use crate::time::{Instant, Span};
 
-/// A conversation: open or waiting, or closed (and able to reopen).
+/// A conversation: open or waiting, or closed (and able to reopen). Which of these it is, and
+/// when it closed, the `Reopenable` holding it knows.
 pub(super) struct ConversationSlot {
     pub(super) customer: Sym,
     opened_at: Instant,
     stretch_start: Instant,
     waiting: bool,
-    closed_at: Option<Instant>,
     reopens: u32,
     /// Every contact so far, in start order, kept in step with the contact facts.
     contacts: Vec<ThreadContact>,
@@ -144,7 +144,6 @@ impl<S: FactSink> Fold<S> {
                 opened_at: at,
                 stretch_start: at,
                 waiting: false,
-                closed_at: None,
                 reopens: 0,
                 // Most conversations hold one or two contacts and close once; closed ones are
                 // kept (they may reopen), so start small rather than at a Vec's default four.
@@ -170,19 +169,19 @@ impl<S: FactSink> Fold<S> {
     /// The open conversation `id`, or the error saying why it is not.
     fn open_conversation(&mut self, event: &'static str, id: &str) -> Result<Sym, FoldError> {
         let sym = self.names.intern(id);
-        match self.conversations.get(sym) {
-            None => Err(self.missing_conversation(event, id, sym)),
-            Some(c) => match c.closed_at {
-                Some(closed_at) => Err(FoldError::AfterClose {
-                    event,
-                    kind: EntityKind::Conversation,
-                    id: id.to_string(),
-                    closed_at,
-                    expected: "`conversation_reopened` first",
-                }),
-                None => Ok(sym),
-            },
+        if self.conversations.get_open(sym).is_some() {
+            return Ok(sym);
         }
+        Err(match self.conversations.closed_at(sym) {
+            Some(closed_at) => FoldError::AfterClose {
+                event,
+                kind: EntityKind::Conversation,
+                id: id.to_string(),
+                closed_at,
+                expected: "`conversation_reopened` first",
+            },
+            None => self.missing_conversation(event, id, sym),
+        })
     }
 
     pub(super) fn conversation_reopened(
@@ -192,10 +191,7 @@ impl<S: FactSink> Fold<S> {
         id: &str,
     ) -> Result<(), FoldError> {
         let sym = self.names.intern(id);
-        let Some(c) = self.conversations.get(sym) else {
-            return Err(self.missing_conversation(event, id, sym));
-        };
-        if c.closed_at.is_none() {
+        if self.conversations.get_open(sym).is_some() {
             return Err(FoldError::WrongState {
                 event,
                 kind: EntityKind::Conversation,
@@ -205,9 +201,8 @@ impl<S: FactSink> Fold<S> {
             });
         }
         let Some(c) = self.conversations.reopen(sym) else {
-            return Ok(());
+            return Err(self.missing_conversation(event, id, sym));
         };
-        c.closed_at = None;
         c.waiting = false;
         c.stretch_start = at;
         c.reopens += 1;
@@ -240,7 +235,6 @@ impl<S: FactSink> Fold<S> {
         let Some(c) = self.conversations.close(sym, at) else {
             return Ok(());
         };
-        c.closed_at = Some(at);
         c.closes.push(at);
         let fact = conversation_fact(sym, c, at, Some(by), agent);
         self.sink.fact(&Fact::Conversation(fact));
