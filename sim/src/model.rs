@@ -252,9 +252,11 @@ type IdText = ArrayString<24>;
 fn id<'b>(buf: &'b mut IdText, prefix: &'static str, n: u64) -> &'b str {
     buf.clear();
     let mut digits = itoa::Buffer::new();
-    // Prefixes are a few letters and a u64 has at most 20 digits: both always fit.
-    let _ = buf.try_push_str(prefix);
-    let _ = buf.try_push_str(digits.format(n));
+    // The prefixes are this file's three-letter constants and a u64 has at most 20 digits, so
+    // both fit (a test writes the longest); a longer prefix is a bug here, refused loudly
+    // rather than cut to a duplicate id.
+    buf.push_str(prefix);
+    buf.push_str(digits.format(n));
     buf.as_str()
 }
 

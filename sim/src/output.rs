@@ -67,7 +67,7 @@ impl<S: FactSink> FoldOutput<S> {
 
     /// A fold output for the events of scenario `sc`, whose conversations never reopen later
     /// than its reopen window: the fold forgets a closed conversation's history once that
-    /// window has passed, so memory stays flat however long the horizon.
+    /// window has passed, so what it keeps of conversations does not grow with the horizon.
     pub fn for_scenario(sink: S, sc: &Scenario) -> Self {
         FoldOutput {
             fold: Fold::new(sink).with_reopen_window(sc.platform.reopen_window_ms),

@@ -129,11 +129,10 @@ impl Default for Settings {
 impl Settings {
     /// Every key `set` accepts, with what it sets and its default.
     pub fn keys() -> Vec<(String, &'static str, String)> {
-        let text = |ms: i64| crate::time::compact_duration(ms as f64 / 1000.0);
         Settings::default()
             .values()
             .into_iter()
-            .map(|(key, what, ms)| (key, what, text(ms)))
+            .map(|(key, what, ms)| (key, what, duration_text(ms)))
             .collect()
     }
 
@@ -141,13 +140,16 @@ impl Settings {
     /// the order of [`keys`](Self::keys): reports name them, since their figures depend on
     /// them.
     pub fn changed(&self) -> Vec<String> {
-        let text = |ms: i64| crate::time::compact_duration(ms as f64 / 1000.0);
         self.values()
             .into_iter()
             .zip(Settings::default().values())
             .filter(|((_, _, ms), (_, _, default))| ms != default)
             .map(|((key, _, ms), (_, _, default))| {
-                format!("{key}={} (default {})", text(ms), text(default))
+                format!(
+                    "{key}={} (default {})",
+                    duration_text(ms),
+                    duration_text(default)
+                )
             })
             .collect()
     }
@@ -232,6 +234,11 @@ impl Settings {
             _ => None,
         }
     }
+}
+
+/// A setting's duration (ms) as it is written on the command line (`30s`, `7d`).
+fn duration_text(ms: i64) -> String {
+    crate::time::compact_duration(ms as f64 / 1000.0)
 }
 
 /// A metric's measure: what one fact contributes.
