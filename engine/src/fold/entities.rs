@@ -86,14 +86,22 @@ impl ClosedSet {
     }
 }
 
-/// The refusal of an event that starts an entity whose id is taken: by one that began (still
-/// known) or closed at `since`.
-fn duplicate(event: &'static str, kind: EntityKind, id: &str, since: Instant) -> FoldError {
-    FoldError::Duplicate {
-        event,
-        kind,
-        id: id.to_string(),
-        since,
+/// Refuses an event that starts an entity whose id is taken, `since` the entity that has it
+/// began (still known) or closed; accepts it when the id is free (`since` is `None`).
+fn refuse_taken(
+    since: Option<Instant>,
+    event: &'static str,
+    kind: EntityKind,
+    id: &str,
+) -> Result<(), FoldError> {
+    match since {
+        Some(since) => Err(FoldError::Duplicate {
+            event,
+            kind,
+            id: id.to_string(),
+            since,
+        }),
+        None => Ok(()),
     }
 }
 
@@ -123,15 +131,8 @@ impl<T> Entities<T> {
         id: &str,
         started: impl FnOnce(&T) -> Instant,
     ) -> Result<(), FoldError> {
-        match self
-            .open
-            .get(&sym)
-            .map(started)
-            .or_else(|| self.closed_at(sym))
-        {
-            Some(since) => Err(duplicate(event, kind, id, since)),
-            None => Ok(()),
-        }
+        let since = self.open.get(&sym).map(started);
+        refuse_taken(since.or_else(|| self.closed_at(sym)), event, kind, id)
     }
 
     /// Refuses `event`, which names `id` (symbol `sym`), unless that entity is open: if it
@@ -269,14 +270,13 @@ impl<T> Reopenable<T> {
         id: &str,
         started: impl FnOnce(&T) -> Instant,
     ) -> Result<(), FoldError> {
-        match self
-            .get(sym)
-            .map(started)
-            .or_else(|| self.forgotten.closed_at(sym))
-        {
-            Some(since) => Err(duplicate(event, kind, id, since)),
-            None => Ok(()),
-        }
+        let since = self.get(sym).map(started);
+        refuse_taken(
+            since.or_else(|| self.forgotten.closed_at(sym)),
+            event,
+            kind,
+            id,
+        )
     }
 
     /// Why `event` cannot name `id` (symbol `sym`), of which nothing is known: it was forgotten
