@@ -59,6 +59,17 @@ impl AtomicFile {
             .map_err(|e| io_error(&self.path, e))
     }
 
+    /// Flushes and syncs to disk what has been written so far (data only: [`commit`](Self::commit)
+    /// syncs everything before its rename).
+    pub(crate) fn sync(&mut self) -> Result<(), LogError> {
+        self.out.flush().map_err(|e| io_error(&self.path, e))?;
+        self.out
+            .get_ref()
+            .as_file()
+            .sync_data()
+            .map_err(|e| io_error(&self.path, e))
+    }
+
     /// Flushes, syncs and renames the temporary file onto the final path.
     pub(crate) fn commit(self) -> Result<(), LogError> {
         let path = self.path;
@@ -73,12 +84,17 @@ impl AtomicFile {
 }
 
 /// Buffers on their way to the writer thread; the producer waits when this many are queued.
-const QUEUED_BUFFERS: usize = 16;
+/// With the binary log's 64 KiB blocks that is up to 16 MiB: enough for the producer to go on
+/// while the writer waits for a [`SYNC_EVERY`] sync (tens of milliseconds on a local disk).
+const QUEUED_BUFFERS: usize = 256;
+/// The writer thread syncs the file after every this many bytes, so the disk writes the log
+/// while it is produced and the sync at [`BackgroundFile::commit`] has little left to wait for.
+const SYNC_EVERY: usize = 32 << 20;
 
 /// An [`AtomicFile`] written by a thread of its own. The producer fills buffers and hands them
 /// over ([`send`](Self::send)); the thread writes them in order and hands the emptied buffers
-/// back for reuse. The bytes are exactly those sent, in
-/// the order sent; the first write error stops the thread and is returned by the next call.
+/// back for reuse, syncing the file as it goes. The bytes are exactly those sent, in the order
+/// sent; the first write or sync error stops the thread and is returned by the next call.
 /// Dropped before [`commit`](Self::commit), it waits for the thread, which removes the
 /// temporary file: nothing appears under the final name.
 pub(crate) struct BackgroundFile {
@@ -96,11 +112,17 @@ impl BackgroundFile {
         let (give_back, spare) = channel::<Vec<u8>>();
         let writer = std::thread::spawn(move || {
             let mut file = file;
+            let mut unsynced = 0usize;
             for mut buf in from_producer {
                 file.write_all(&buf)?;
+                unsynced += buf.len();
                 buf.clear();
                 // The producer may have finished and stopped taking buffers back.
                 let _ = give_back.send(buf);
+                if unsynced >= SYNC_EVERY {
+                    file.sync()?;
+                    unsynced = 0;
+                }
             }
             Ok(file)
         });
