@@ -5,8 +5,9 @@
 //! stretches. Every process writes events of the engine's schema to an [`Output`] and nothing
 //! else: no figure is computed here.
 //!
-//! Entities live in dense vectors (contacts in a slab whose slots are reused); ids in the log
-//! are written into stack buffers, so handling an event allocates nothing.
+//! Entities live in dense vectors (contacts in a slab whose slots are reused). A contact's ids
+//! are written once, into fixed buffers it carries, when they are given out; the events naming
+//! them borrow that text, so handling an event allocates and formats nothing.
 
 use arrayvec::ArrayString;
 use std::collections::VecDeque;
@@ -94,10 +95,10 @@ struct Contact {
     ws: u32,
     /// The campaign of an outbound attempt, or `NONE` for an inbound contact.
     campaign: u32,
-    id: u64,
-    customer: u64,
-    conversation: u64,
-    session: u64,
+    id: Id,
+    customer: Id,
+    conversation: Id,
+    session: Id,
     bot_session: u64,
     bot: u32,
     queue: u32,
@@ -128,10 +129,10 @@ impl Contact {
             state: State::Free,
             ws: 0,
             campaign: NONE,
-            id: 0,
-            customer: 0,
-            conversation: 0,
-            session: 0,
+            id: Id::NONE,
+            customer: Id::NONE,
+            conversation: Id::NONE,
+            session: Id::NONE,
             bot_session: 0,
             bot: NONE,
             queue: NONE,
@@ -197,8 +198,8 @@ struct Agent {
 /// A customer coming back: who, to which conversation, from when.
 #[derive(Clone, Copy, Debug)]
 struct ReturnInfo {
-    customer: u64,
-    conversation: u64,
+    customer: Id,
+    conversation: Id,
     closed_at: i64,
     ws: u32,
     agent: u32,
@@ -260,6 +261,34 @@ fn id<'b>(buf: &'b mut IdText, prefix: &'static str, n: u64) -> &'b str {
     buf.as_str()
 }
 
+/// An id the simulator gave out: its number, and its text written once, when it is given out,
+/// so that the events naming it borrow the text rather than write it again.
+#[derive(Clone, Copy, Debug)]
+struct Id {
+    n: u64,
+    text: IdText,
+}
+
+impl Id {
+    /// No id (a contact slot not in use).
+    const NONE: Id = Id {
+        n: 0,
+        text: IdText::new_const(),
+    };
+
+    /// The id numbered `n` after `prefix`.
+    fn new(prefix: &'static str, n: u64) -> Id {
+        let mut text = IdText::new();
+        id(&mut text, prefix, n);
+        Id { n, text }
+    }
+
+    /// Its text.
+    fn as_str(&self) -> &str {
+        self.text.as_str()
+    }
+}
+
 /// A running simulation.
 pub struct Sim<'s, O> {
     sc: &'s Scenario,
@@ -292,6 +321,32 @@ struct Counters {
     customer: u64,
     bot_session: u64,
     ticket: u64,
+}
+
+impl Counters {
+    /// The next contact id.
+    fn contact(&mut self) -> Id {
+        self.contact += 1;
+        Id::new("ct-", self.contact)
+    }
+
+    /// The next session id.
+    fn session(&mut self) -> Id {
+        self.session += 1;
+        Id::new("se-", self.session)
+    }
+
+    /// The next conversation id.
+    fn conversation(&mut self) -> Id {
+        self.conversation += 1;
+        Id::new("cv-", self.conversation)
+    }
+
+    /// The next customer id.
+    fn customer(&mut self) -> Id {
+        self.customer += 1;
+        Id::new("cu-", self.customer)
+    }
 }
 
 impl<'s, O: Output> Sim<'s, O> {
@@ -510,21 +565,13 @@ impl<'s, O: Output> Sim<'s, O> {
             ag.load[channel as usize] += 1;
             ag.total += 1;
         }
-        self.next.customer += 1;
-        let customer = self.next.customer;
-        self.next.conversation += 1;
-        let conversation = self.next.conversation;
-        self.next.contact += 1;
-        let contact_id = self.next.contact;
-        self.next.session += 1;
-        let session = self.next.session;
+        let customer = self.next.customer();
+        let conversation = self.next.conversation();
+        let contact_id = self.next.contact();
+        let session = self.next.session();
         self.stats.contacts += 1;
-        let (mut b1, mut b2, mut b3, mut b4) =
-            (IdText::new(), IdText::new(), IdText::new(), IdText::new());
-        let cu = id(&mut b1, "cu-", customer);
-        let cv = id(&mut b2, "cv-", conversation);
-        let ct = id(&mut b3, "ct-", contact_id);
-        let se = id(&mut b4, "se-", session);
+        let (cu, cv) = (customer.as_str(), conversation.as_str());
+        let (ct, se) = (contact_id.as_str(), session.as_str());
         let agent = self.sc.agents[a as usize].id.as_str();
         self.emit(EventKind::ConversationOpened {
             conversation: cv,
@@ -554,7 +601,7 @@ impl<'s, O: Output> Sim<'s, O> {
             reason: None,
         })?;
         if self.sc.groups[g].profile_views {
-            self.open_profile(a, customer, cu)?;
+            self.open_profile(a, customer)?;
         }
         let gen = {
             let x = &mut self.contacts[c as usize];
@@ -586,8 +633,7 @@ impl<'s, O: Output> Sim<'s, O> {
 
     fn arrival(&mut self, ws: u32) -> Result<(), SimError> {
         self.schedule_arrival(ws);
-        self.next.customer += 1;
-        let customer = self.next.customer;
+        let customer = self.next.customer();
         self.start_contact(ws, customer, None, NONE, 0)
     }
 
@@ -613,36 +659,32 @@ impl<'s, O: Output> Sim<'s, O> {
     fn start_contact(
         &mut self,
         ws: u32,
-        customer: u64,
-        reopen: Option<u64>,
+        customer: Id,
+        reopen: Option<Id>,
         pref_agent: u32,
         pref_until: i64,
     ) -> Result<(), SimError> {
         let w = &self.sc.workstreams[ws as usize];
-        let (mut b1, mut b2, mut b3) = (IdText::new(), IdText::new(), IdText::new());
-        let cu = id(&mut b2, "cu-", customer);
+        let cu = customer.as_str();
         let conversation = match reopen {
             Some(conv) => {
-                let cv = id(&mut b1, "cv-", conv);
-                self.emit(EventKind::ConversationReopened { conversation: cv })?;
+                self.emit(EventKind::ConversationReopened {
+                    conversation: conv.as_str(),
+                })?;
                 conv
             }
             None => {
-                self.next.conversation += 1;
-                let conv = self.next.conversation;
-                let cv = id(&mut b1, "cv-", conv);
+                let conv = self.next.conversation();
                 self.emit(EventKind::ConversationOpened {
-                    conversation: cv,
+                    conversation: conv.as_str(),
                     customer: cu,
                 })?;
                 conv
             }
         };
-        self.next.contact += 1;
         self.stats.contacts += 1;
-        let contact_id = self.next.contact;
-        let cv = id(&mut b1, "cv-", conversation);
-        let ct = id(&mut b3, "ct-", contact_id);
+        let contact_id = self.next.contact();
+        let (cv, ct) = (conversation.as_str(), contact_id.as_str());
         self.emit(EventKind::ContactStarted {
             contact: ct,
             conversation: Some(cv),
@@ -706,8 +748,8 @@ impl<'s, O: Output> Sim<'s, O> {
     /// Puts contact `c` in queue `q` with a new session, arms its timers and routes it.
     fn enqueue(&mut self, c: u32, q: u32, first: bool) -> Result<(), SimError> {
         let queue = &self.sc.queues[q as usize];
-        let (mut b1, mut b2) = (IdText::new(), IdText::new());
-        let ct = id(&mut b1, "ct-", self.contacts[c as usize].id);
+        let contact = self.contacts[c as usize].id;
+        let ct = contact.as_str();
         if first {
             self.stats.queued += 1;
         }
@@ -715,11 +757,9 @@ impl<'s, O: Output> Sim<'s, O> {
             contact: ct,
             queue: &queue.name,
         })?;
-        self.next.session += 1;
-        let session = self.next.session;
-        let se = id(&mut b2, "se-", session);
+        let session = self.next.session();
         self.emit(EventKind::SessionStarted {
-            session: se,
+            session: session.as_str(),
             contact: ct,
             queue: Some(&queue.name),
             handler: HandlerKind::Agent,
@@ -881,8 +921,8 @@ impl<'s, O: Output> Sim<'s, O> {
         transfer: Option<(TransferTarget, Option<&str>)>,
         reason: ClosureReason,
     ) -> Result<(), SimError> {
-        let mut b = IdText::new();
-        let se = id(&mut b, "se-", self.contacts[c as usize].session);
+        let session = self.contacts[c as usize].session;
+        let se = session.as_str();
         if let Some((to, target)) = transfer {
             self.emit(EventKind::SessionTransferred {
                 session: se,
@@ -911,12 +951,12 @@ impl<'s, O: Output> Sim<'s, O> {
             ag.load[channel as usize] += 1;
             ag.total += 1;
         }
-        let mut b1 = IdText::new();
         let x = &mut self.contacts[c as usize];
         x.state = State::Offered;
         x.agent = a;
         x.token = x.token.wrapping_add(1);
-        let se = id(&mut b1, "se-", x.session);
+        let session = x.session;
+        let se = session.as_str();
         let agent = self.sc.agents[a as usize].id.as_str();
         self.emit(EventKind::SessionOffered { session: se, agent })?;
         let group = &self.sc.groups[g];
@@ -951,8 +991,8 @@ impl<'s, O: Output> Sim<'s, O> {
             return Ok(());
         }
         let a = x.agent;
-        let mut b = IdText::new();
-        let se = id(&mut b, "se-", x.session);
+        let session = x.session;
+        let se = session.as_str();
         let agent = self.sc.agents[a as usize].id.as_str();
         match x.offer {
             OfferOutcome::Accept => return self.accept(c),
@@ -975,14 +1015,11 @@ impl<'s, O: Output> Sim<'s, O> {
         let q = self.contacts[c as usize].queue;
         let channel = self.sc.queues[q as usize].channel;
         self.release_agent(a, channel);
-        self.next.session += 1;
-        let session = self.next.session;
-        let (mut b1, mut b2) = (IdText::new(), IdText::new());
-        let se = id(&mut b1, "se-", session);
-        let ct = id(&mut b2, "ct-", self.contacts[c as usize].id);
+        let session = self.next.session();
+        let contact = self.contacts[c as usize].id;
         self.emit(EventKind::SessionStarted {
-            session: se,
-            contact: ct,
+            session: session.as_str(),
+            contact: contact.as_str(),
             queue: Some(&self.sc.queues[q as usize].name),
             handler: HandlerKind::Agent,
         })?;
@@ -1010,12 +1047,9 @@ impl<'s, O: Output> Sim<'s, O> {
             x.gen = x.gen.wrapping_add(1);
             x.state = State::Handling;
         }
-        let (mut b1, mut b2, mut b3) = (IdText::new(), IdText::new(), IdText::new());
         let x = &self.contacts[c as usize];
-        let se = id(&mut b1, "se-", x.session);
-        let ct = id(&mut b2, "ct-", x.id);
-        let cu = id(&mut b3, "cu-", x.customer);
-        let customer = x.customer;
+        let (session, contact, customer) = (x.session, x.id, x.customer);
+        let (se, ct) = (session.as_str(), contact.as_str());
         let fulfilled = x.fulfilled;
         let agent = self.sc.agents[a as usize].id.as_str();
         self.emit(EventKind::SessionAccepted { session: se, agent })?;
@@ -1027,7 +1061,7 @@ impl<'s, O: Output> Sim<'s, O> {
             reason: None,
         })?;
         if self.sc.groups[g].profile_views {
-            self.open_profile(a, customer, cu)?;
+            self.open_profile(a, customer)?;
         }
         let gen = self.contacts[c as usize].gen;
         match w.kind {
@@ -1137,9 +1171,8 @@ impl<'s, O: Output> Sim<'s, O> {
         let ws = x.ws as usize;
         let a = x.agent;
         let gen = x.gen;
-        let (mut b1, mut b2) = (IdText::new(), IdText::new());
-        let ct = id(&mut b1, "ct-", x.id);
-        let se = id(&mut b2, "se-", x.session);
+        let (contact, session) = (x.id, x.session);
+        let (ct, se) = (contact.as_str(), session.as_str());
         let agent = self.sc.agents[a as usize].id.as_str();
         let w = self.sc.workstreams.get(ws);
         let next_in_plan = |sim: &mut Self| {
@@ -1320,8 +1353,8 @@ impl<'s, O: Output> Sim<'s, O> {
         let q = self.contacts[c as usize].queue;
         let channel = self.sc.queues[q as usize].channel;
         let customer = self.contacts[c as usize].customer;
-        let mut b = IdText::new();
-        let ct = id(&mut b, "ct-", self.contacts[c as usize].id);
+        let contact = self.contacts[c as usize].id;
+        let ct = contact.as_str();
         match transfer {
             Some(Transfer::Queue(to)) => {
                 self.contacts[c as usize].transferred = true;
@@ -1353,12 +1386,9 @@ impl<'s, O: Output> Sim<'s, O> {
                 self.release_agent(a, channel);
                 match target {
                     Some(k) => {
-                        self.next.session += 1;
-                        let session = self.next.session;
-                        let mut b2 = IdText::new();
-                        let se = id(&mut b2, "se-", session);
+                        let session = self.next.session();
                         self.emit(EventKind::SessionStarted {
-                            session: se,
+                            session: session.as_str(),
                             contact: ct,
                             queue: Some(&self.sc.queues[q as usize].name),
                             handler: HandlerKind::Agent,
@@ -1441,11 +1471,9 @@ impl<'s, O: Output> Sim<'s, O> {
         let x = &self.contacts[c as usize];
         let (ws, customer, conversation) = (x.ws as usize, x.customer, x.conversation);
         let campaign = x.campaign;
-        let mut b = IdText::new();
-        let cv = id(&mut b, "cv-", conversation);
         let agent = (a != NONE).then(|| self.sc.agents[a as usize].id.as_str());
         self.emit(EventKind::ConversationClosed {
-            conversation: cv,
+            conversation: conversation.as_str(),
             by,
             agent,
         })?;
@@ -1500,8 +1528,8 @@ impl<'s, O: Output> Sim<'s, O> {
         let offered = (x.state == State::Offered).then_some(x.agent);
         let q = x.queue;
         x.gen = x.gen.wrapping_add(1);
-        let mut b = IdText::new();
-        let ct = id(&mut b, "ct-", x.id);
+        let contact = x.id;
+        let ct = contact.as_str();
         let channel = self.sc.queues[q as usize].channel;
         let reason = if channel == Channel::Phone {
             ClosureReason::CustomerDisconnect
@@ -1527,12 +1555,11 @@ impl<'s, O: Output> Sim<'s, O> {
     fn bot_start(&mut self, c: u32, b: u32) -> Result<(), SimError> {
         let bot = &self.sc.bots[b as usize];
         let x = &self.contacts[c as usize];
-        let (customer, conversation, ws) = (x.customer, x.conversation, x.ws as usize);
+        let (cust, conv, ws) = (x.customer, x.conversation, x.ws as usize);
+        let (customer, conversation) = (cust.n, conv.n);
         let channel = self.sc.workstreams[ws].channel;
-        let (mut b1, mut b2, mut b3, mut b4) =
-            (IdText::new(), IdText::new(), IdText::new(), IdText::new());
-        let cu = id(&mut b1, "cu-", customer);
-        let cv = id(&mut b2, "cv-", conversation);
+        let (cu, cv) = (cust.as_str(), conv.as_str());
+        let mut b3 = IdText::new();
         let open = self
             .bot_sessions
             .get(&customer)
@@ -1595,11 +1622,10 @@ impl<'s, O: Output> Sim<'s, O> {
                 channel,
             })?;
         }
-        self.next.session += 1;
-        let session = self.next.session;
-        let se = id(&mut b4, "se-", session);
-        let mut b5 = IdText::new();
-        let ct = id(&mut b5, "ct-", self.contacts[c as usize].id);
+        let session = self.next.session();
+        let se = session.as_str();
+        let contact = self.contacts[c as usize].id;
+        let ct = contact.as_str();
         self.emit(EventKind::SessionStarted {
             session: se,
             contact: ct,
@@ -1633,10 +1659,10 @@ impl<'s, O: Output> Sim<'s, O> {
         let x = &self.contacts[c as usize];
         let b = x.bot as usize;
         let bot = &self.sc.bots[b];
-        let (customer, conversation, bs_id) = (x.customer, x.conversation, x.bot_session);
-        let (mut b1, mut b2, mut b3) = (IdText::new(), IdText::new(), IdText::new());
-        let ct = id(&mut b1, "ct-", x.id);
-        let cv = id(&mut b2, "cv-", conversation);
+        let (contact, conversation, bs_id) = (x.id, x.conversation, x.bot_session);
+        let customer = x.customer.n;
+        let (ct, cv) = (contact.as_str(), conversation.as_str());
+        let mut b3 = IdText::new();
         let bs = id(&mut b3, "bs-", bs_id);
         let s = &mut self.streams.bots[b];
         let ticket = s.chance(bot.ticket_probability);
@@ -1705,23 +1731,23 @@ impl<'s, O: Output> Sim<'s, O> {
 
     // ---- agents -----------------------------------------------------------------------------
 
-    fn open_profile(&mut self, a: u32, customer: u64, cu: &str) -> Result<(), SimError> {
+    fn open_profile(&mut self, a: u32, customer: Id) -> Result<(), SimError> {
         let p = &mut self.agents[a as usize].profiles;
-        if let Some(e) = p.iter_mut().find(|e| e.0 == customer) {
+        if let Some(e) = p.iter_mut().find(|e| e.0 == customer.n) {
             e.1 += 1;
             return Ok(());
         }
-        p.push((customer, 1));
+        p.push((customer.n, 1));
         let agent = self.sc.agents[a as usize].id.as_str();
         self.emit(EventKind::ProfileViewStarted {
             agent,
-            customer: cu,
+            customer: customer.as_str(),
         })
     }
 
-    fn close_profile(&mut self, a: u32, customer: u64) -> Result<(), SimError> {
+    fn close_profile(&mut self, a: u32, customer: Id) -> Result<(), SimError> {
         let p = &mut self.agents[a as usize].profiles;
-        let Some(i) = p.iter().position(|e| e.0 == customer) else {
+        let Some(i) = p.iter().position(|e| e.0 == customer.n) else {
             return Ok(());
         };
         p[i].1 -= 1;
@@ -1729,12 +1755,10 @@ impl<'s, O: Output> Sim<'s, O> {
             return Ok(());
         }
         p.swap_remove(i);
-        let mut b = IdText::new();
-        let cu = id(&mut b, "cu-", customer);
         let agent = self.sc.agents[a as usize].id.as_str();
         self.emit(EventKind::ProfileViewEnded {
             agent,
-            customer: cu,
+            customer: customer.as_str(),
         })
     }
 
