@@ -89,7 +89,7 @@ impl AtomicFile {
 const QUEUED_BUFFERS: usize = 256;
 /// The writer thread syncs the file after every this many bytes, so the disk writes the log
 /// while it is produced and the sync at [`BackgroundFile::commit`] has little left to wait for.
-const SYNC_EVERY: usize = 32 << 20;
+const SYNC_EVERY: usize = 8 << 20;
 
 /// An [`AtomicFile`] written by a thread of its own. The producer fills buffers and hands them
 /// over ([`send`](Self::send)); the thread writes them in order and hands the emptied buffers
