@@ -106,7 +106,8 @@ pub struct RunArgs {
     /// Interval length in minutes for --group-by interval: 15, 30 or 60.
     #[arg(long, value_name = "MINUTES")]
     pub interval: Option<u32>,
-    /// Only these metric ids (default: every metric that supports the grouping).
+    /// Only these metric ids, or id prefixes such as `queue` for every queue metric (default:
+    /// every metric that supports the grouping).
     #[arg(long, value_name = "ID,...", value_delimiter = ',')]
     pub metrics: Vec<String>,
     /// Fix a versioned definition instead of choosing by the data's date, e.g. idle=legacy.
@@ -174,7 +175,8 @@ pub struct ReplayArgs {
     /// Real-time view: fold events up to this time and count open entities up to it.
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
-    /// Only these metric ids (default: every metric that supports the grouping).
+    /// Only these metric ids, or id prefixes such as `queue` for every queue metric (default:
+    /// every metric that supports the grouping).
     #[arg(long, value_name = "ID,...", value_delimiter = ',')]
     pub metrics: Vec<String>,
     /// Fix a versioned definition instead of choosing by the data's date, e.g. idle=legacy.

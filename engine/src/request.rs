@@ -334,15 +334,32 @@ impl ReportRequest {
             }
             return Ok(all);
         }
-        let mut out = Vec::new();
+        let mut out: Vec<&'static MetricDef> = Vec::new();
         for id in &self.metrics {
             let id = id.trim();
-            let m = catalog::find(id).ok_or_else(|| {
-                bad(
-                    "--metrics",
-                    format!("unknown metric `{id}`; run `ccsim metrics` for the list of ids"),
-                )
-            })?;
+            let Some(m) = catalog::find(id) else {
+                // A prefix of ids (`queue`, `gladly.handle`): every metric under it that the
+                // report can show, as when no metric is named.
+                let under = format!("{id}.");
+                let group: Vec<&'static MetricDef> = catalog::all()
+                    .filter(|m| m.id.starts_with(&under) && supports_all(m) && in_view(m))
+                    .collect();
+                if group.is_empty() {
+                    return Err(bad(
+                        "--metrics",
+                        format!(
+                            "unknown metric `{id}` (nor a prefix of ids this report can show); \
+                             run `ccsim metrics` for the list of ids"
+                        ),
+                    ));
+                }
+                for m in group {
+                    if !out.iter().any(|x| x.id == m.id) {
+                        out.push(m);
+                    }
+                }
+                continue;
+            };
             if let Some(d) = group_by.iter().find(|d| !m.supports(**d)) {
                 let dims: Vec<&str> = m.dims.iter().map(|d| d.name()).collect();
                 return Err(bad(
@@ -403,6 +420,38 @@ mod tests {
         .to_spec()
         .unwrap();
         assert_eq!(asked.metrics.len(), 1);
+    }
+
+    #[test]
+    fn a_prefix_of_ids_asks_for_every_metric_under_it() {
+        let ids = |metrics: &[&str]| -> Vec<&'static str> {
+            let req = ReportRequest {
+                metrics: metrics.iter().map(|m| m.to_string()).collect(),
+                ..Default::default()
+            };
+            req.to_spec()
+                .unwrap()
+                .metrics
+                .iter()
+                .map(|m| m.id)
+                .collect()
+        };
+        // Expected: the catalog's historical or any-view ids that start with `queue.`, in
+        // catalog order, each once even when also named on its own.
+        let queue: Vec<&str> = crate::catalog::all()
+            .filter(|m| m.id.starts_with("queue.") && m.view != crate::catalog::View::RealTime)
+            .map(|m| m.id)
+            .collect();
+        assert!(queue.len() > 5);
+        assert_eq!(ids(&["queue"]), queue);
+        assert_eq!(ids(&["queue.asa", "queue"])[0], "queue.asa");
+        assert_eq!(ids(&["queue.asa", "queue"]).len(), queue.len());
+        // A prefix must end at a dot: `queue.as` names neither a metric nor a group.
+        let req = ReportRequest {
+            metrics: vec!["queue.as".into()],
+            ..Default::default()
+        };
+        assert!(req.to_spec().is_err());
     }
 
     #[test]
