@@ -79,6 +79,16 @@ struct GroupKey {
     keys: Keys,
 }
 
+/// What a report keeps about one entity so that a later fact of it can be recognised or
+/// replaced; all of it is dropped at once when the fold says the entity is settled.
+#[derive(Default)]
+struct Kept {
+    /// The (metric, group) pairs it has been counted in, for distinct counts.
+    seen: Vec<(usize, GroupKey)>,
+    /// Its standing contribution to each `latest` metric: (metric, group, value).
+    standing: Vec<(usize, GroupKey, i64)>,
+}
+
 /// Running totals of one metric in one group.
 #[derive(Clone, Copy, Debug, Default)]
 struct Acc {
@@ -105,19 +115,12 @@ pub struct Aggregator {
     facts: u64,
     /// Per metric: the instant its data becomes available, if it has one.
     cutoffs: Vec<Option<Instant>>,
-    /// Distinct entities already counted: per entity, the (metric, group) pairs it counted
-    /// in (dropped when the entity is settled).
-    seen: FxHashMap<Sym, Vec<(usize, GroupKey)>>,
+    /// What is kept about each entity until it is settled (see [`Kept`]).
+    kept: FxHashMap<Sym, Kept>,
     /// Per metric: contributions left out because they precede the data-available-from date
     /// (distinct entities for distinct counts).
     unavailable: Vec<u64>,
     unavailable_seen: FxHashSet<(usize, Sym)>,
-    /// The standing contribution of each entity to a `latest` metric: (metric, entity) to
-    /// (group, value).
-    standing: FxHashMap<(usize, Sym), (GroupKey, i64)>,
-    /// The metrics that have kept a standing contribution, to drop an entity's once it is
-    /// settled.
-    latest_metrics: Vec<usize>,
     /// Time covered per (metric, group, part, owner), as sorted disjoint spans; added to the
     /// totals when the report is finished.
     covered: FxHashMap<(usize, GroupKey, Part, Sym), Vec<Span>>,
@@ -149,11 +152,9 @@ impl Aggregator {
             rule_use: Vec::new(),
             facts: 0,
             cutoffs,
-            seen: FxHashMap::default(),
+            kept: FxHashMap::default(),
             unavailable: vec![0; metrics],
             unavailable_seen: FxHashSet::default(),
-            standing: FxHashMap::default(),
-            latest_metrics: Vec::new(),
             covered: FxHashMap::default(),
         }
     }
@@ -460,10 +461,7 @@ impl FactSink for Aggregator {
     }
 
     fn settled(&mut self, id: Sym) {
-        for &m in &self.latest_metrics {
-            self.standing.remove(&(m, id));
-        }
-        self.seen.remove(&id);
+        self.kept.remove(&id);
     }
 }
 
@@ -528,7 +526,12 @@ impl Emit for Aggregator {
     }
 
     fn latest(&mut self, keys: Keys, at: Instant, id: Sym, value: Option<i64>) {
-        if let Some((group, old)) = self.standing.remove(&(self.metric, id)) {
+        let metric = self.metric;
+        let old = self.kept.get_mut(&id).and_then(|k| {
+            let i = k.standing.iter().position(|s| s.0 == metric)?;
+            Some(k.standing.swap_remove(i))
+        });
+        if let Some((_, group, old)) = old {
             self.withdraw(group, old);
         }
         let Some(value) = value else { return };
@@ -538,11 +541,8 @@ impl Emit for Aggregator {
         let keys = self.group(keys);
         let bucket = self.calendar.as_mut().map(|c| c.bucket(at).0);
         self.add(bucket, keys, value);
-        self.standing
-            .insert((self.metric, id), (GroupKey { bucket, keys }, value));
-        if !self.latest_metrics.contains(&self.metric) {
-            self.latest_metrics.push(self.metric);
-        }
+        let standing = (metric, GroupKey { bucket, keys }, value);
+        self.kept.entry(id).or_default().standing.push(standing);
     }
 
     fn settings(&self) -> &Settings {
@@ -556,7 +556,7 @@ impl Emit for Aggregator {
         let keys = self.group(keys);
         let bucket = self.calendar.as_mut().map(|c| c.bucket(at).0);
         let mark = (self.metric, GroupKey { bucket, keys });
-        let marks = self.seen.entry(id).or_default();
+        let marks = &mut self.kept.entry(id).or_default().seen;
         if !marks.contains(&mark) {
             marks.push(mark);
             self.add(bucket, keys, 1);
