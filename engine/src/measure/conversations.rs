@@ -65,12 +65,8 @@ fn reopened_within_window(c: &ConversationFact, s: &Settings) -> bool {
 
 /// The current definition (data from 2021-06-10).
 pub fn fcr_current(c: &ConversationFact, s: &Settings) -> FcrVerdict {
-    let fulfilled: Vec<&ThreadContact> = c
-        .contacts
-        .iter()
-        .filter(|t| t.fulfilled_at.is_some())
-        .collect();
-    let eligible = !fulfilled.is_empty() && !reopened_within_window(c, s);
+    let fulfilled = || c.contacts.iter().filter(|t| t.fulfilled_at.is_some());
+    let eligible = fulfilled().next().is_some() && !reopened_within_window(c, s);
     if !eligible {
         return FcrVerdict {
             eligible,
@@ -80,10 +76,9 @@ pub fn fcr_current(c: &ConversationFact, s: &Settings) -> FcrVerdict {
     // One response: every fulfilled contact was fulfilled on the same contact (the one the
     // agent answered on), as when a chat answer fulfils an earlier email too.
     let fulfilling = |t: &ThreadContact| t.fulfilled_via.unwrap_or(t.contact);
-    let one_response = fulfilled
-        .iter()
-        .all(|t| fulfilling(t) == fulfilling(fulfilled[0]));
-    let first = fulfilled.iter().filter_map(|t| t.fulfilled_at).min();
+    let answered_on = fulfilled().next().map(fulfilling);
+    let one_response = fulfilled().all(|t| Some(fulfilling(t)) == answered_on);
+    let first = fulfilled().filter_map(|t| t.fulfilled_at).min();
     let outbound_after = c
         .contacts
         .iter()
