@@ -326,27 +326,29 @@ struct Counters {
 impl Counters {
     /// The next contact id.
     fn contact(&mut self) -> Id {
-        self.contact += 1;
-        Id::new("ct-", self.contact)
+        bump(&mut self.contact, "ct-")
     }
 
     /// The next session id.
     fn session(&mut self) -> Id {
-        self.session += 1;
-        Id::new("se-", self.session)
+        bump(&mut self.session, "se-")
     }
 
     /// The next conversation id.
     fn conversation(&mut self) -> Id {
-        self.conversation += 1;
-        Id::new("cv-", self.conversation)
+        bump(&mut self.conversation, "cv-")
     }
 
     /// The next customer id.
     fn customer(&mut self) -> Id {
-        self.customer += 1;
-        Id::new("cu-", self.customer)
+        bump(&mut self.customer, "cu-")
     }
+}
+
+/// Advances `counter` and gives out the id it now numbers.
+fn bump(counter: &mut u64, prefix: &'static str) -> Id {
+    *counter += 1;
+    Id::new(prefix, *counter)
 }
 
 impl<'s, O: Output> Sim<'s, O> {
