@@ -20,6 +20,7 @@
 //! finished, so the rows are kept in memory until then: memory grows with the number of
 //! Dynamics rows in the log, not only with the open entities.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -338,7 +339,7 @@ pub(super) fn export(
         work_items.row(&work_item_row(c, names))?;
     }
     // Users named anywhere, each once, sorted by id; the first kind seen for an id wins.
-    let mut kinds: BTreeMap<&str, HandlerKind> = BTreeMap::new();
+    let mut kinds: BTreeMap<Cow<str>, HandlerKind> = BTreeMap::new();
     for s in &rows.sessions {
         sessions.row(&session_row(s, names))?;
         for agent in [s.offered_to, s.accepted_by].into_iter().flatten() {

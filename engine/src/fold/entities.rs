@@ -4,10 +4,11 @@
 //! A contact, session or bot session that closes can never take another event: a later event
 //! naming it is an error, and so is a new one with its id. The fold must therefore remember
 //! every closed id, but not its state. Open entities live in a hash table that stays as small
-//! as the number open at once; a closed entity costs one bit (indexed by its symbol, which the
-//! interner hands out densely) plus one entry in an append-only list of (symbol, close time)
-//! that is only searched to word an error. So memory and hashing do not grow with the length of
-//! the log, and nothing is dropped or rehashed when the fold ends.
+//! as the number open at once; a closed entity costs one bit (by its symbol's number, or for a
+//! prefix-and-counter id by its counter) plus one entry in an append-only list of (symbol,
+//! close time) that is only searched to word an error. So hashing does not grow with the length
+//! of the log, memory grows by a few bytes per closed id, and nothing is dropped or rehashed
+//! when the fold ends.
 //!
 //! A conversation is different: it may reopen, and its next close judges its whole history
 //! again, so a closed conversation keeps its state. [`Reopenable`] keeps open ones and closed
@@ -17,32 +18,27 @@
 
 use std::collections::VecDeque;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{EntityKind, FoldError};
 use crate::ids::Sym;
 use crate::time::Instant;
 
-/// Ids that closed for good: one bit per symbol, and every close in the order it happened
-/// (read only to word errors).
+/// Ids that closed for good: one bit per id (see [`Bits`]), and every close in the order it
+/// happened (read only to word errors).
 #[derive(Default)]
 struct ClosedSet {
-    bits: Vec<u64>,
+    bits: Bits,
     closes: Vec<(Sym, Instant)>,
 }
 
 impl ClosedSet {
     fn contains(&self, sym: Sym) -> bool {
-        let (word, bit) = bit_of(sym);
-        self.bits.get(word).is_some_and(|w| w & bit != 0)
+        self.bits.contains(sym)
     }
 
     fn insert(&mut self, sym: Sym, at: Instant) {
-        let (word, bit) = bit_of(sym);
-        if self.bits.len() <= word {
-            self.bits.resize(word + 1, 0);
-        }
-        self.bits[word] |= bit;
+        self.bits.insert(sym);
         self.closes.push((sym, at));
     }
 
@@ -341,10 +337,78 @@ impl<T> Reopenable<T> {
     }
 }
 
-/// The word and the bit of `sym` in a bit set.
-fn bit_of(sym: Sym) -> (usize, u64) {
-    let i = sym.0 as usize;
-    (i / 64, 1u64 << (i % 64))
+/// A set of symbols, one bit each: stored symbols by their number; prefix-and-counter ids by
+/// their counter, in a bit vector per prefix that starts near the first counter seen. A
+/// counter far from the others of its prefix (below the vector's start, beyond its reach, or
+/// where the vector would be mostly empty) goes to a hash set instead, so thinly spread ids
+/// cannot make a vector grow without bound.
+#[derive(Default)]
+struct Bits {
+    stored: Vec<u64>,
+    /// Per prefix number: the counter of bit 0, the words, and how many bits are set.
+    counters: Vec<Option<(u32, Vec<u64>, usize)>>,
+    far: FxHashSet<Sym>,
+}
+
+/// How many words past its end a prefix's bit vector may grow to reach a new counter.
+const REACH_WORDS: usize = 1024;
+/// A prefix's bit vector holds at most this many bits per bit set, plus [`REACH_WORDS`].
+const BITS_PER_ID: usize = 4;
+
+impl Bits {
+    fn contains(&self, sym: Sym) -> bool {
+        let Some((p, n)) = sym.counter() else {
+            let i = sym.0 as usize;
+            return self
+                .stored
+                .get(i / 64)
+                .is_some_and(|w| w >> (i % 64) & 1 != 0);
+        };
+        let set = self
+            .counters
+            .get(p)
+            .and_then(Option::as_ref)
+            .is_some_and(|(base, words, _)| {
+                n.checked_sub(*base).is_some_and(|i| {
+                    let i = i as usize;
+                    words.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 != 0)
+                })
+            });
+        set || (!self.far.is_empty() && self.far.contains(&sym))
+    }
+
+    fn insert(&mut self, sym: Sym) {
+        let Some((p, n)) = sym.counter() else {
+            let i = sym.0 as usize;
+            if self.stored.len() <= i / 64 {
+                self.stored.resize(i / 64 + 1, 0);
+            }
+            self.stored[i / 64] |= 1 << (i % 64);
+            return;
+        };
+        if self.counters.len() <= p {
+            self.counters.resize_with(p + 1, || None);
+        }
+        let (base, words, ones) =
+            self.counters[p].get_or_insert_with(|| (n - n % 4096, Vec::new(), 0));
+        let Some(i) = n.checked_sub(*base).map(|i| i as usize) else {
+            self.far.insert(sym);
+            return;
+        };
+        let need = i / 64 + 1;
+        if need > words.len() {
+            let reach = words.len() + REACH_WORDS;
+            if need > reach || need * 64 > BITS_PER_ID * *ones + REACH_WORDS * 64 {
+                self.far.insert(sym);
+                return;
+            }
+            words.resize(need, 0);
+        }
+        if words[i / 64] >> (i % 64) & 1 == 0 {
+            *ones += 1;
+        }
+        words[i / 64] |= 1 << (i % 64);
+    }
 }
 
 #[cfg(test)]
@@ -352,6 +416,40 @@ mod tests {
     use super::*;
 
     const EXPECTED: (&str, &str) = ("contact_started", "a new contact");
+
+    #[test]
+    fn closed_bits_hold_every_id_however_thinly_spread() {
+        let mut ids = crate::ids::Interner::default();
+        let mut bits = Bits::default();
+        // Dense counters, counters far apart (each within reach of the vector's end, so
+        // without the density limit the vector would grow by the whole gap each time), stored
+        // strings, and a second prefix; every other one is inserted, and the rest must stay out.
+        let mut names: Vec<String> = (0..5_000).map(|k| format!("ct-{k}")).collect();
+        names.extend((1..200).map(|k| format!("ct-{}", 5_000 + k * 30_000)));
+        names.extend(["ana", "zed", "se-77", "se-78"].map(String::from));
+        let mut inserted = std::collections::HashSet::new();
+        for name in names.iter().step_by(2) {
+            bits.insert(ids.intern(name));
+            inserted.insert(name);
+        }
+        for name in &names {
+            assert_eq!(
+                bits.contains(ids.intern(name)),
+                inserted.contains(name),
+                "{name}"
+            );
+        }
+        // The thinly spread ones went to the hash set rather than stretch the vector.
+        let (_, words, ones) = bits.counters[0].as_ref().expect("ct- has a vector");
+        assert!(words.len() * 64 <= BITS_PER_ID * ones + REACH_WORDS * 64);
+        assert!(!bits.far.is_empty());
+        // Below the first counter seen for a prefix: still found.
+        let mut late = Bits::default();
+        late.insert(ids.intern("tk-9000"));
+        late.insert(ids.intern("tk-5"));
+        assert!(late.contains(ids.intern("tk-5")) && late.contains(ids.intern("tk-9000")));
+        assert!(!late.contains(ids.intern("tk-6")));
+    }
 
     /// What `check_open` and `check_new` say of `sym`: (refused as unknown, refused as closed
     /// at, refused as a duplicate since).
@@ -441,7 +539,7 @@ mod tests {
         // Reopening is possible up to 20 ms after a close.
         let mut r: Reopenable<&str> = Reopenable::expiring(20);
         for (i, name) in ["a", "b", "c"].iter().enumerate() {
-            r.open(Sym(i as u32), name);
+            r.open(Sym(i as u64), name);
         }
         r.close(Sym(0), t(10));
         r.close(Sym(1), t(20));

@@ -1,26 +1,18 @@
 //! Ids that are a prefix and a counter (`ct-1042`, `agents-7`, `T-100234`): most platforms
 //! number their contacts, sessions and tickets, and the simulator does too.
 //!
-//! Such an id finds its symbol by position, in a vector per prefix indexed by the counter,
-//! with no hashing and no probe of a table that grows with the log. Ids that do not fit (no
-//! counter, a counter with a leading zero or over nine digits, one far beyond the counters
-//! seen so far, or more prefixes than are tracked) go to the interner's hash table instead.
-//! Each string has one symbol whichever way it went: see [`Counters::slot`].
+//! Such an id needs no table at all: its symbol is computed from the number of its prefix
+//! (prefixes are numbered as they are first seen) and its counter, and its text is written back
+//! from the two when a report needs it. So interning it costs a scan of its digits and a look
+//! through a few prefixes, and remembering it costs nothing. Ids that do not fit (no counter, a
+//! counter with a leading zero or over nine digits, or a prefix beyond the
+//! [`MAX_PREFIXES`] first ones) go to the interner's hash table; a given string always goes the
+//! same way, so it always has the same symbol.
 
-use super::Sym;
-
-/// The longest counter with a slot: nine digits, so that every counter fits a `u32`.
+/// The longest counter: nine digits, so that every counter fits a `u32`.
 const MAX_DIGITS: usize = 9;
-/// How far past the end of a prefix's vector a new counter may land and still get a slot
-/// (the vector grows to it); a counter further out goes to the table.
-const REACH: usize = 1 << 16;
-/// A vector holds at most this many slots per id it has, plus [`REACH`]: ids spread thinly
-/// (ct-1, ct-60000, ct-120000, ...) go to the table rather than grow it without bound.
-const SLOTS_PER_ID: usize = 4;
-/// How many prefixes get vectors; ids with other prefixes go to the table.
-const MAX_PREFIXES: usize = 64;
-/// An empty slot.
-const NONE: Sym = Sym(u32::MAX);
+/// How many prefixes are numbered; ids with other prefixes go to the table.
+pub(super) const MAX_PREFIXES: usize = 256;
 
 /// Splits `name` into its prefix and its counter: the run of ASCII digits at its end, written
 /// the one way a number is written (no leading zero, at most nine digits).
@@ -43,23 +35,6 @@ pub(super) fn split(name: &str) -> Option<(&str, u32)> {
     Some((&name[..start], n))
 }
 
-/// The counters of one prefix.
-struct Prefix {
-    /// The prefix's length and first eight bytes, compared before the text itself.
-    key: (usize, u64),
-    text: Box<str>,
-    /// The counter of `syms[0]`: the first counter seen, rounded down to a multiple of 1024.
-    /// Counters below it always go to the table.
-    base: u32,
-    /// Symbols by counter − `base`; [`NONE`] where no id has been seen.
-    syms: Vec<Sym>,
-    /// How many slots are filled.
-    filled: usize,
-    /// The highest counter that went to the table for lying beyond the vector's reach. A slot
-    /// at or below it that is empty may still have an id in the table.
-    spilled: Option<u32>,
-}
-
 /// A prefix's length and its first eight bytes (zero-padded): equal keys mean equal prefixes
 /// for prefixes of up to eight bytes.
 fn key(prefix: &str) -> (usize, u64) {
@@ -72,113 +47,47 @@ fn key(prefix: &str) -> (usize, u64) {
     (prefix.len(), head)
 }
 
-/// Where an id's symbol is kept.
-pub(super) enum Slot {
-    /// In a vector slot: (prefix, index). The slot may be empty.
-    Vector(usize, usize),
-    /// In the interner's hash table.
-    Table,
-}
-
-/// Symbols of prefix-and-counter ids, by prefix and counter.
+/// The prefixes of counter ids, numbered in the order they were first seen.
 #[derive(Default)]
-pub(super) struct Counters {
-    prefixes: Vec<Prefix>,
+pub(super) struct Prefixes {
+    /// Each prefix's key (compared first) and text.
+    list: Vec<((usize, u64), Box<str>)>,
+    /// The prefix found last: ids of one kind tend to come in runs.
+    last: usize,
 }
 
-impl Counters {
-    /// Where the symbol of the id `prefix` + `n` is kept, making room for it in a vector when
-    /// it fits. Repeated calls for one id always answer the same way, except that an id that
-    /// went to the table may later get a vector slot as the vector grows; such a slot reports
-    /// that it [`may_be_in_table`](Self::may_be_in_table), so the caller looks there first.
-    pub(super) fn slot(&mut self, prefix: &str, n: u32) -> Slot {
+impl Prefixes {
+    /// The number of `prefix`, numbering it if it is new and there is room; `None` when all
+    /// [`MAX_PREFIXES`] numbers are taken by other prefixes.
+    pub(super) fn number(&mut self, prefix: &str) -> Option<usize> {
         let key = key(prefix);
-        let found = self
-            .prefixes
-            .iter()
-            .position(|p| p.key == key && (prefix.len() <= 8 || &*p.text == prefix));
-        let p = match found {
+        let is = |(k, text): &((usize, u64), Box<str>)| {
+            *k == key && (prefix.len() <= 8 || &**text == prefix)
+        };
+        if self.list.get(self.last).is_some_and(is) {
+            return Some(self.last);
+        }
+        let p = match self.list.iter().position(is) {
             Some(p) => p,
-            None if self.prefixes.len() < MAX_PREFIXES => {
-                self.prefixes.push(Prefix {
-                    key,
-                    text: prefix.into(),
-                    base: n - n % 1024,
-                    syms: Vec::new(),
-                    filled: 0,
-                    spilled: None,
-                });
-                self.prefixes.len() - 1
+            None if self.list.len() < MAX_PREFIXES => {
+                self.list.push((key, prefix.into()));
+                self.list.len() - 1
             }
-            None => return Slot::Table,
+            None => return None,
         };
-        let pre = &mut self.prefixes[p];
-        let Some(i) = n.checked_sub(pre.base).map(|i| i as usize) else {
-            return Slot::Table;
-        };
-        if i >= pre.syms.len() {
-            if i - pre.syms.len() >= REACH || i >= SLOTS_PER_ID * pre.filled + REACH {
-                pre.spilled = Some(pre.spilled.map_or(n, |s| s.max(n)));
-                return Slot::Table;
-            }
-            pre.syms.resize(i + 1, NONE);
-        }
-        Slot::Vector(p, i)
+        self.last = p;
+        Some(p)
     }
 
-    /// The symbol in a vector slot, if it has one.
-    pub(super) fn get(&self, p: usize, i: usize) -> Option<Sym> {
-        let s = self.prefixes[p].syms[i];
-        (s != NONE).then_some(s)
-    }
-
-    /// Fills a vector slot.
-    pub(super) fn set(&mut self, p: usize, i: usize, sym: Sym) {
-        let pre = &mut self.prefixes[p];
-        if pre.syms[i] == NONE {
-            pre.filled += 1;
-        }
-        pre.syms[i] = sym;
-    }
-
-    /// Whether the id of an empty vector slot may have gone to the table before the vector
-    /// reached it.
-    pub(super) fn may_be_in_table(&self, p: usize, i: usize) -> bool {
-        let pre = &self.prefixes[p];
-        pre.spilled
-            .is_some_and(|s| u64::from(pre.base) + i as u64 <= u64::from(s))
+    /// The text of prefix number `p`.
+    pub(super) fn text(&self, p: usize) -> Option<&str> {
+        self.list.get(p).map(|(_, text)| &**text)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thinly_spread_counters_do_not_grow_a_vector_without_bound() {
-        let mut c = Counters::default();
-        let mut next = Sym(0);
-        // Each id just within reach of the vector's end: without a density limit the vector
-        // would grow by REACH slots per id.
-        for k in 0..200u32 {
-            if let Slot::Vector(p, i) = c.slot("x-", k * 60_000) {
-                if c.get(p, i).is_none() {
-                    c.set(p, i, next);
-                    next.0 += 1;
-                }
-            }
-        }
-        let pre = &c.prefixes[0];
-        assert!(
-            pre.syms.len() <= SLOTS_PER_ID * pre.filled + REACH,
-            "{}",
-            pre.syms.len()
-        );
-        assert!(
-            pre.spilled.is_some(),
-            "the thinly spread ones went to the table"
-        );
-    }
 
     #[test]
     fn only_plainly_written_counters_split() {
@@ -195,5 +104,26 @@ mod tests {
         assert_eq!(split(""), None);
         // Only ASCII digits count; the prefix may hold anything.
         assert_eq!(split("é٣4"), Some(("é٣", 4)));
+    }
+
+    #[test]
+    fn prefixes_keep_their_numbers_and_run_out_cleanly() {
+        let mut p = Prefixes::default();
+        assert_eq!(p.number("ct-"), Some(0));
+        assert_eq!(p.number("se-"), Some(1));
+        assert_eq!(p.number("ct-"), Some(0));
+        // Long prefixes that share their first eight bytes are told apart.
+        assert_eq!(p.number("queue-east-"), Some(2));
+        assert_eq!(p.number("queue-west-"), Some(3));
+        assert_eq!(p.number("queue-east-"), Some(2));
+        assert_eq!(p.text(3), Some("queue-west-"));
+        for i in 4..MAX_PREFIXES {
+            assert_eq!(p.number(&format!("p{i}-")), Some(i));
+        }
+        // Full: a new prefix has no number, now or later; the old ones keep theirs.
+        assert_eq!(p.number("late-"), None);
+        assert_eq!(p.number("late-"), None);
+        assert_eq!(p.number("se-"), Some(1));
+        assert_eq!(p.text(MAX_PREFIXES), None);
     }
 }

@@ -1,41 +1,60 @@
-//! Interning: the strings of the log become dense integers inside the engine.
+//! Interning: the strings of the log become integers inside the engine.
 //!
-//! Every distinct string is stored once, in one growing arena, and numbered in the order it
-//! was first seen. An id that is a prefix and a counter finds its number by position
-//! ([`counters`]); any other string through a hash table of symbols, comparing against the
-//! arena, after a look at the few symbols interned last. Seeing a new id costs no allocation
-//! of its own, and seeing a known one a comparison or two.
+//! An id that is a prefix and a counter (`ct-1042`) has a symbol computed from the two
+//! ([`counters`]): nothing is stored for it, so the ids of a long log cost no memory. Every
+//! other distinct string is stored once, in one growing arena, numbered densely in the order it
+//! was first seen, and found through a hash table of symbols after a look at the few symbols
+//! interned last. Seeing a new id costs no allocation of its own, and seeing a known one a
+//! comparison or two.
 
 mod counters;
 
+use std::borrow::Cow;
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
 
-/// An interned string: an index into an [`Interner`].
+/// An interned string. Symbols order stored strings first, in the order they were first seen,
+/// then prefix-and-counter ids by prefix (in the order prefixes were first seen) and counter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Sym(pub u32);
+pub struct Sym(pub u64);
+
+/// The bit that marks a computed (prefix-and-counter) symbol.
+const COUNTER: u64 = 1 << 63;
+
+impl Sym {
+    /// The symbol of counter `n` after prefix number `p`.
+    fn of_counter(p: usize, n: u32) -> Sym {
+        Sym(COUNTER | (p as u64) << 32 | u64::from(n))
+    }
+
+    /// For a prefix-and-counter id, its prefix number and counter.
+    pub(crate) fn counter(self) -> Option<(usize, u32)> {
+        let prefix = ((self.0 & !COUNTER) >> 32) as usize;
+        (self.0 & COUNTER != 0).then_some((prefix, self.0 as u32))
+    }
+}
 
 /// Maps each distinct string to a [`Sym`].
 pub struct Interner {
-    /// Every string seen, end to end.
+    /// Every stored string, end to end.
     text: String,
-    /// Where each symbol's string ends in `text` (it starts where the previous one ends).
+    /// Where each stored symbol's string ends in `text` (it starts where the previous one ends).
     ends: Vec<usize>,
-    /// Symbols with a 32-bit hash of their string: growing the table and ruling out
+    /// Stored symbols with a 32-bit hash of their string: growing the table and ruling out
     /// candidates need no trip to the arena.
     table: HashTable<(u32, Sym)>,
     hasher: FxBuildHasher,
-    /// The symbols most recently interned, found or created, with their short hashes: an event
-    /// names the same id more than once, and the next events name it again, so a few
-    /// comparisons against strings still in cache usually save hashing and probing a table
-    /// that grows with the log.
+    /// The symbols most recently interned through the table, found or created, with their
+    /// short hashes: an event names the same id more than once, and the next events name it
+    /// again, so a few comparisons against strings still in cache usually save hashing and
+    /// probing a table that grows with the log.
     recent: [(u32, Sym); RECENT],
     /// Where the next recent symbol goes (round robin).
     recent_next: usize,
-    /// Symbols of prefix-and-counter ids, by position.
-    counters: counters::Counters,
+    /// The prefixes of prefix-and-counter ids.
+    prefixes: counters::Prefixes,
 }
 
 /// How many recent symbols an [`Interner`] checks before its table.
@@ -48,10 +67,10 @@ impl Default for Interner {
             ends: Vec::new(),
             table: HashTable::new(),
             hasher: FxBuildHasher,
-            // A symbol that does not exist: an empty slot never matches.
-            recent: [(0, Sym(u32::MAX)); RECENT],
+            // A symbol that is never stored: an empty slot never matches.
+            recent: [(0, Sym(u64::MAX)); RECENT],
             recent_next: 0,
-            counters: counters::Counters::default(),
+            prefixes: counters::Prefixes::default(),
         }
     }
 }
@@ -59,7 +78,7 @@ impl Default for Interner {
 impl std::fmt::Debug for Interner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Interner")
-            .field("strings", &self.ends.len())
+            .field("stored", &self.ends.len())
             .finish()
     }
 }
@@ -76,9 +95,9 @@ fn spread(short: u32) -> u64 {
     u64::from(short).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
-/// The string of `sym` in an arena, if the arena has that symbol.
+/// The string of the stored symbol `sym` in an arena, if the arena has that symbol.
 fn slice<'a>(text: &'a str, ends: &[usize], sym: Sym) -> Option<&'a str> {
-    let i = sym.0 as usize;
+    let i = usize::try_from(sym.0).ok()?;
     let end = *ends.get(i)?;
     let start = if i == 0 { 0 } else { ends[i - 1] };
     text.get(start..end)
@@ -88,26 +107,16 @@ impl Interner {
     /// The symbol for `name`, creating it on first sight.
     pub fn intern(&mut self, name: &str) -> Sym {
         if let Some((prefix, n)) = counters::split(name) {
-            if let counters::Slot::Vector(p, i) = self.counters.slot(prefix, n) {
-                if let Some(sym) = self.counters.get(p, i) {
-                    return sym;
-                }
-                let found = if self.counters.may_be_in_table(p, i) {
-                    self.find(name)
-                } else {
-                    None
-                };
-                let sym = found.unwrap_or_else(|| self.push(name));
-                self.counters.set(p, i, sym);
-                return sym;
+            if let Some(p) = self.prefixes.number(prefix) {
+                return Sym::of_counter(p, n);
             }
         }
-        self.intern_hashed(name)
+        self.intern_stored(name)
     }
 
-    /// The symbol of `name` through the recent symbols and the hash table, creating it (in
-    /// the table) on first sight.
-    fn intern_hashed(&mut self, name: &str) -> Sym {
+    /// The symbol of `name` through the recent symbols and the hash table, storing it on
+    /// first sight.
+    fn intern_stored(&mut self, name: &str) -> Sym {
         let (short, hash) = hashes(&self.hasher, name);
         // The same short hash and the same string: a recent symbol, found without the table.
         let (text, ends) = (&self.text, &self.ends);
@@ -117,10 +126,15 @@ impl Interner {
         {
             return sym;
         }
-        let sym = match self.find_hashed(short, hash, name) {
-            Some(sym) => sym,
+        let found = self.table.find(hash, |&(h, s)| {
+            h == short && slice(text, ends, s) == Some(name)
+        });
+        let sym = match found {
+            Some(&(_, sym)) => sym,
             None => {
-                let sym = self.push(name);
+                let sym = Sym(self.ends.len() as u64);
+                self.text.push_str(name);
+                self.ends.push(self.text.len());
                 self.table
                     .insert_unique(hash, (short, sym), |&(h, _)| spread(h));
                 sym
@@ -131,43 +145,21 @@ impl Interner {
         sym
     }
 
-    /// The symbol of `name` in the hash table, if it is there.
-    fn find(&self, name: &str) -> Option<Sym> {
-        let (short, hash) = hashes(&self.hasher, name);
-        self.find_hashed(short, hash, name)
+    /// The string behind `sym` (`?` for a symbol this interner never gave out). A stored
+    /// string is borrowed; a prefix-and-counter id is written out.
+    pub fn name(&self, sym: Sym) -> Cow<'_, str> {
+        match sym.counter() {
+            Some((p, n)) => match self.prefixes.text(p) {
+                Some(prefix) => Cow::Owned(format!("{prefix}{n}")),
+                None => Cow::Borrowed("?"),
+            },
+            None => Cow::Borrowed(slice(&self.text, &self.ends, sym).unwrap_or("?")),
+        }
     }
 
-    /// The symbol of `name`, whose hashes are given, in the hash table.
-    fn find_hashed(&self, short: u32, hash: u64, name: &str) -> Option<Sym> {
-        let (text, ends) = (&self.text, &self.ends);
-        self.table
-            .find(hash, |&(h, s)| {
-                h == short && slice(text, ends, s) == Some(name)
-            })
-            .map(|&(_, s)| s)
-    }
-
-    /// A new symbol for `name`, in the arena only (its caller keeps it in a counter slot).
-    fn push(&mut self, name: &str) -> Sym {
-        let sym = Sym(self.ends.len() as u32);
-        self.text.push_str(name);
-        self.ends.push(self.text.len());
-        sym
-    }
-
-    /// The string behind `sym`.
-    pub fn name(&self, sym: Sym) -> &str {
-        slice(&self.text, &self.ends, sym).unwrap_or("?")
-    }
-
-    /// How many distinct strings have been seen.
-    pub fn len(&self) -> usize {
+    /// How many distinct strings are stored (prefix-and-counter ids are not).
+    pub fn stored(&self) -> usize {
         self.ends.len()
-    }
-
-    /// Whether no string has been seen.
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
     }
 }
 
@@ -182,56 +174,53 @@ mod tests {
         let syms: Vec<Sym> = names.iter().map(|n| ids.intern(n)).collect();
         assert_eq!(syms[0], syms[4]);
         assert_eq!(syms[2], syms[6]);
-        assert_eq!(ids.len(), 5);
+        // "é-1" is a prefix and a counter: computed, not stored.
+        assert_eq!(ids.stored(), 4);
         for (n, s) in names.iter().zip(&syms) {
             assert_eq!(ids.name(*s), *n);
             assert_eq!(ids.intern(n), *s);
         }
         assert_eq!(ids.name(Sym(99)), "?");
+        assert_eq!(ids.name(Sym::of_counter(7, 1)), "?");
         // Many strings force the table to grow; every one still reads back.
-        let grown: Vec<Sym> = (0..10_000).map(|i| ids.intern(&format!("c{i}"))).collect();
+        let grown: Vec<Sym> = (0..10_000).map(|i| ids.intern(&format!("c{i}x"))).collect();
         for (i, s) in grown.iter().enumerate() {
-            assert_eq!(ids.name(*s), format!("c{i}"));
+            assert_eq!(ids.name(*s), format!("c{i}x"));
         }
         // After growing, known strings still find their first symbols, and add nothing.
-        assert_eq!(ids.intern("c4242"), grown[4242]);
+        assert_eq!(ids.intern("c4242x"), grown[4242]);
         assert_eq!(ids.intern("ana"), syms[0]);
-        assert_eq!(ids.len(), 5 + 10_000);
+        assert_eq!(ids.stored(), 4 + 10_000);
     }
 
     #[test]
-    fn a_counter_id_has_one_symbol_whichever_way_it_was_kept() {
+    fn a_counter_id_has_one_symbol_and_costs_no_storage() {
         let mut ids = Interner::default();
         let first = ids.intern("x-1");
-        // Far beyond the vector's reach: kept in the table.
         let far = ids.intern("x-200000");
-        // The vector grows towards it, one id every four counters (dense enough to grow)...
-        for k in (4..200_000).step_by(4) {
-            ids.intern(&format!("x-{k}"));
-        }
-        // ... until the far id has a slot, which must find the table's symbol, not a new one.
+        let syms: Vec<Sym> = (0..50_000).map(|k| ids.intern(&format!("x-{k}"))).collect();
         assert_eq!(ids.intern("x-200000"), far);
         assert_eq!(ids.intern("x-1"), first);
-        // Below the first counter seen for a prefix: the table's, every time.
-        let high = ids.intern("y-5000");
-        let low = ids.intern("y-3");
-        assert_eq!(ids.intern("y-3"), low);
-        assert_eq!(ids.intern("y-5000"), high);
-        // Written differently, a different id.
-        assert_ne!(ids.intern("x-01"), first);
-        // Long prefixes that share their first eight bytes are still told apart.
-        let (a, b) = (ids.intern("queue-east-1"), ids.intern("queue-west-1"));
-        assert_ne!(a, b);
-        assert_eq!(ids.intern("queue-east-1"), a);
-        assert_eq!(ids.name(b), "queue-west-1");
-        // More prefixes than have vectors: the rest go to the table, consistently.
-        let many: Vec<Sym> = (0..80).map(|p| ids.intern(&format!("p{p}-1"))).collect();
+        assert_eq!(syms[1], first);
+        assert_eq!(ids.name(syms[49_999]), "x-49999");
+        assert_eq!(ids.stored(), 0);
+        // Counters of a prefix order by value; prefixes by first sight, after stored strings.
+        assert!(syms[2] < syms[10] && syms[10] < far);
+        let y = ids.intern("y-0");
+        let stored = ids.intern("calls");
+        assert!(far < y && stored < first);
+        // Written differently, a different id (a leading zero is not a counter).
+        let padded = ids.intern("x-01");
+        assert_ne!(padded, first);
+        assert_eq!(ids.name(padded), "x-01");
+        assert_eq!(ids.stored(), 2);
+        // More prefixes than are numbered: the rest are stored, consistently.
+        let many: Vec<Sym> = (0..300).map(|p| ids.intern(&format!("p{p}-1"))).collect();
         for (p, s) in many.iter().enumerate() {
             assert_eq!(ids.intern(&format!("p{p}-1")), *s);
             assert_eq!(ids.name(*s), format!("p{p}-1"));
         }
-        // x-1, x-200000, 49,999 steps, y-5000, y-3, x-01, two queues, and 80 prefixes.
-        assert_eq!(ids.len(), 2 + 49_999 + 2 + 1 + 2 + 80);
-        assert_eq!(ids.name(far), "x-200000");
+        // x-, y- and 254 of the p-s are numbered; 46 p-s are stored, beside "calls" and "x-01".
+        assert_eq!(ids.stored(), 2 + (300 - (counters::MAX_PREFIXES - 2)));
     }
 }
