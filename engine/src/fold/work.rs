@@ -413,36 +413,41 @@ impl<S: FactSink> Fold<S> {
                     slot.fact.hold_ms += at.millis_since(since);
                     slot.fact.holds += 1;
                 }
-                let mut fact = slot.fact;
-                fact.ended_at = at;
-                fact.outcome = Some(*outcome);
-                fact.open = false;
-                self.contacts.close(sym, at);
-                self.sync_thread(&fact);
-                self.emit(Fact::Contact(fact));
+                slot.fact.ended_at = at;
+                slot.fact.outcome = Some(*outcome);
+                slot.fact.open = false;
+                // The closed slot comes back once, moved out of the table.
+                if let Some(ContactSlot { fact, .. }) = self.contacts.close(sym, at) {
+                    self.sync_thread(&fact);
+                    self.emit(Fact::Contact(fact));
+                }
                 return Ok(());
             }
             _ => {}
         }
-        let snapshot = slot.fact;
-        self.sync_thread(&snapshot);
+        let (conversation, view) = (slot.fact.conversation, ThreadContact::of(&slot.fact));
+        self.sync_view(conversation, view);
         Ok(())
     }
 
     /// Keeps the conversation's view of a contact in step with the contact.
     fn sync_thread(&mut self, fact: &ContactFact) {
-        let Some(conv) = fact.conversation else {
+        self.sync_view(fact.conversation, ThreadContact::of(fact));
+    }
+
+    /// Puts `view` of a contact in its conversation's list (if it has a conversation).
+    fn sync_view(&mut self, conversation: Option<Sym>, view: ThreadContact) {
+        let Some(conv) = conversation else {
             return;
         };
         let Some(c) = self.conversations.get_mut(conv) else {
             return;
         };
-        let view = ThreadContact::of(fact);
         match c
             .contacts
             .iter_mut()
             .rev()
-            .find(|t| t.contact == fact.contact)
+            .find(|t| t.contact == view.contact)
         {
             Some(t) => *t = view,
             None => c.contacts.push(view),
@@ -684,12 +689,17 @@ impl<S: FactSink> Fold<S> {
             EventKind::SessionEnded {
                 reason: closure, ..
             } => {
-                let mut fact = slot.fact;
-                fact.ended_at = at;
-                fact.closure_reason = Some(*closure);
-                fact.open = false;
-                let participants = std::mem::take(&mut slot.participants);
-                self.sessions.close(sym, at);
+                slot.fact.ended_at = at;
+                slot.fact.closure_reason = Some(*closure);
+                slot.fact.open = false;
+                // The closed slot comes back once, moved out of the table.
+                let Some(SessionSlot {
+                    mut fact,
+                    participants,
+                }) = self.sessions.close(sym, at)
+                else {
+                    return Ok(());
+                };
                 if let Some(n) = self.open_sessions_of.get_mut(&fact.contact) {
                     *n -= 1;
                     if *n == 0 {
