@@ -55,10 +55,12 @@ macro_rules! snake {
         const NAME: &str = stringify!($v);
         const LEN: usize = crate::event::codes::snake_len(NAME);
         const BYTES: [u8; LEN] = crate::event::codes::snake_bytes::<LEN>(NAME);
-        match std::str::from_utf8(&BYTES) {
+        // A constant, so the check runs once at compile time rather than at every use.
+        const SNAKE: &str = match std::str::from_utf8(&BYTES) {
             Ok(s) => s,
             Err(_) => NAME,
-        }
+        };
+        SNAKE
     }};
 }
 pub(crate) use snake;
