@@ -580,12 +580,12 @@ impl<S: FactSink> Fold<S> {
             ),
             _ => (false, false),
         };
-        let status = self.session_contact_status(sym);
         let Some(slot) = self.sessions.get_mut(sym) else {
             return Ok(());
         };
-        if let Some(status) = status {
-            slot.fact.work_item_status = status;
+        // The session keeps the last status its contact had while open.
+        if let Some(contact) = self.contacts.get(slot.fact.contact) {
+            slot.fact.work_item_status = contact.fact.status;
         }
         let f = &mut slot.fact;
         match kind {
