@@ -344,12 +344,26 @@ impl<T> Reopenable<T> {
 /// cannot make a vector grow without bound.
 #[derive(Default)]
 struct Bits {
+    /// Stored symbols' bits, by symbol number.
     stored: Vec<u64>,
-    /// Per prefix number: the counter of bit 0, the words, and how many bits are set.
-    counters: Vec<Option<(u32, Vec<u64>, usize)>>,
+    /// Counter ids' bits, by prefix number.
+    counters: Vec<Option<CounterBits>>,
+    /// Counter ids that have no bit in their prefix's vector.
     far: FxHashSet<Sym>,
 }
 
+/// The bits of one prefix's counters.
+struct CounterBits {
+    /// The counter of bit 0: the first counter seen, rounded down to a multiple of
+    /// [`BASE_STEP`].
+    base: u32,
+    words: Vec<u64>,
+    /// How many bits are set.
+    ones: usize,
+}
+
+/// A prefix's bit vector starts at a multiple of this, at or below its first counter.
+const BASE_STEP: u32 = 4096;
 /// How many words past its end a prefix's bit vector may grow to reach a new counter.
 const REACH_WORDS: usize = 1024;
 /// A prefix's bit vector holds at most this many bits per bit set, plus [`REACH_WORDS`].
@@ -368,10 +382,10 @@ impl Bits {
             .counters
             .get(p)
             .and_then(Option::as_ref)
-            .is_some_and(|(base, words, _)| {
-                n.checked_sub(*base).is_some_and(|i| {
+            .is_some_and(|b| {
+                n.checked_sub(b.base).is_some_and(|i| {
                     let i = i as usize;
-                    words.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 != 0)
+                    b.words.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 != 0)
                 })
             });
         set || (!self.far.is_empty() && self.far.contains(&sym))
@@ -389,25 +403,28 @@ impl Bits {
         if self.counters.len() <= p {
             self.counters.resize_with(p + 1, || None);
         }
-        let (base, words, ones) =
-            self.counters[p].get_or_insert_with(|| (n - n % 4096, Vec::new(), 0));
-        let Some(i) = n.checked_sub(*base).map(|i| i as usize) else {
+        let b = self.counters[p].get_or_insert_with(|| CounterBits {
+            base: n - n % BASE_STEP,
+            words: Vec::new(),
+            ones: 0,
+        });
+        let Some(i) = n.checked_sub(b.base).map(|i| i as usize) else {
             self.far.insert(sym);
             return;
         };
         let need = i / 64 + 1;
-        if need > words.len() {
-            let reach = words.len() + REACH_WORDS;
-            if need > reach || need * 64 > BITS_PER_ID * *ones + REACH_WORDS * 64 {
+        if need > b.words.len() {
+            let reach = b.words.len() + REACH_WORDS;
+            if need > reach || need * 64 > BITS_PER_ID * b.ones + REACH_WORDS * 64 {
                 self.far.insert(sym);
                 return;
             }
-            words.resize(need, 0);
+            b.words.resize(need, 0);
         }
-        if words[i / 64] >> (i % 64) & 1 == 0 {
-            *ones += 1;
+        if b.words[i / 64] >> (i % 64) & 1 == 0 {
+            b.ones += 1;
         }
-        words[i / 64] |= 1 << (i % 64);
+        b.words[i / 64] |= 1 << (i % 64);
     }
 }
 
@@ -440,8 +457,8 @@ mod tests {
             );
         }
         // The thinly spread ones went to the hash set rather than stretch the vector.
-        let (_, words, ones) = bits.counters[0].as_ref().expect("ct- has a vector");
-        assert!(words.len() * 64 <= BITS_PER_ID * ones + REACH_WORDS * 64);
+        let ct = bits.counters[0].as_ref().expect("ct- has a vector");
+        assert!(ct.words.len() * 64 <= BITS_PER_ID * ct.ones + REACH_WORDS * 64);
         assert!(!bits.far.is_empty());
         // Below the first counter seen for a prefix: still found.
         let mut late = Bits::default();
