@@ -404,6 +404,37 @@ fn open_sessions_count_up_to_the_cut_off_in_real_time_and_never_in_historical_va
     );
 }
 
+#[test]
+fn an_open_session_takes_the_status_its_contact_has_at_the_cut_off() {
+    // c1 has no work item status while s1's events arrive; it becomes Active at 10:00:30,
+    // after s1's last event. As of 10:02, s1 is still open and its work item is live (status
+    // code 2, within the real-time filter's 1-7), so the real-time figures count it: ana's
+    // time from joining at 10:00:10 to the cut-off, 110 s, and 10 s from offer to accept.
+    // A session that kept the status it saw last (none) would count for neither.
+    let log = r#"
+{"type":"contact_started","at":"2025-06-05T10:00:00Z","contact":"c1","channel":"chat","direction":"inbound"}
+{"type":"session_started","at":"2025-06-05T10:00:00Z","session":"s1","contact":"c1","handler":"agent"}
+{"type":"session_offered","at":"2025-06-05T10:00:00Z","session":"s1","agent":"ana"}
+{"type":"session_accepted","at":"2025-06-05T10:00:10Z","session":"s1","agent":"ana"}
+{"type":"participant_joined","at":"2025-06-05T10:00:10Z","session":"s1","participant":"ana","kind":"agent","mode":"primary"}
+{"type":"work_item_status_changed","at":"2025-06-05T10:00:30Z","contact":"c1","status":"active"}
+"#;
+    let as_of = |at: &str| ReportRequest {
+        as_of: Some(at.into()),
+        ..request(&[
+            "dynamics.session_handle_time.realtime",
+            "dynamics.time_to_accept.realtime",
+        ])
+    };
+    expect(
+        &run(log, as_of("2025-06-05T10:02:00Z")),
+        &[
+            ("dynamics.session_handle_time.realtime", 110.0),
+            ("dynamics.time_to_accept.realtime", 10.0),
+        ],
+    );
+}
+
 // ---- the export, read back ------------------------------------------------------------------
 
 /// Parses RFC 4180 CSV (quoted fields, doubled quotes, LF or CRLF line ends).

@@ -3,7 +3,7 @@
 use super::{EntityKind, Fold, FoldError};
 use crate::event::{
     Channel, ClosedBy, Direction, EventKind, HandlerKind, ParticipantEventReason,
-    ParticipantEventType, ParticipantMode, Sender, WorkItemStatus,
+    ParticipantEventType, ParticipantMode, Sender,
 };
 use crate::facts::{
     ContactFact, ConversationFact, Fact, FactSink, ParticipantEventFact, ParticipantFact,
@@ -117,13 +117,6 @@ fn conversation_fact(
 }
 
 impl<S: FactSink> Fold<S> {
-    /// The work item status of an open session's contact while that contact is open (`None`
-    /// when the session or the contact has closed, so the session keeps what it last saw).
-    fn session_contact_status(&self, session: Sym) -> Option<Option<WorkItemStatus>> {
-        let s = self.sessions.get(session)?;
-        self.contacts.get(s.fact.contact).map(|c| c.fact.status)
-    }
-
     pub(super) fn conversation_opened(
         &mut self,
         event: &'static str,
@@ -761,15 +754,19 @@ impl<S: FactSink> Fold<S> {
     pub(super) fn finish_sessions(&mut self, as_of: Option<Instant>) -> u64 {
         let mut open = 0;
         for sym in self.sessions.open_syms() {
-            let Some(slot) = self.sessions.get(sym) else {
-                continue;
-            };
             open += 1;
             let Some(cut) = as_of else { continue };
-            let mut fact = slot.fact;
-            let participants = slot.participants.clone();
-            if let Some(status) = self.session_contact_status(sym) {
-                fact.work_item_status = status;
+            // The fold is ending: the session is cut off at the real-time cut-off.
+            let Some(SessionSlot {
+                mut fact,
+                participants,
+            }) = self.sessions.close(sym, cut)
+            else {
+                continue;
+            };
+            // As on every session event: the last status its contact had while open.
+            if let Some(contact) = self.contacts.get(fact.contact) {
+                fact.work_item_status = contact.fact.status;
             }
             fact.ended_at = cut;
             for mut p in participants {
