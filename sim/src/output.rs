@@ -57,14 +57,6 @@ pub struct FoldOutput<S> {
 }
 
 impl<S: FactSink> FoldOutput<S> {
-    /// A fold output feeding `sink`.
-    pub fn new(sink: S) -> Self {
-        FoldOutput {
-            fold: Fold::new(sink),
-            events: 0,
-        }
-    }
-
     /// A fold output for the events of scenario `sc`, whose conversations never reopen later
     /// than its reopen window: the fold forgets a closed conversation's history once that
     /// window has passed, so what it keeps of conversations does not grow with the horizon.

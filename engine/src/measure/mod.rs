@@ -215,9 +215,18 @@ impl Settings {
                 match channel {
                     Some(i) => self.sla_ms[i] = ms,
                     None => {
+                        // The keys as `values` lists them, the per-channel ones as one pattern.
+                        let mut known: Vec<String> = Settings::default()
+                            .values()
+                            .into_iter()
+                            .map(|(k, _, _)| k)
+                            .filter(|k| !k.starts_with("sla."))
+                            .collect();
+                        known.push("sla.CHANNEL (e.g. sla.phone)".into());
                         return Err(format!(
-                            "unknown setting `{key}`; expected same_agent_limit.mail, same_agent_limit.messaging, reopen_window, service_level, short_abandon or sla.CHANNEL (e.g. sla.phone)"
-                        ))
+                            "unknown setting `{key}`; expected one of {}",
+                            known.join(", ")
+                        ));
                     }
                 }
             }
@@ -327,6 +336,15 @@ mod tests {
                 "sla.phone=20s (default 30s)"
             ]
         );
-        assert!(s.set("service_levl", "30s").is_err());
+        // A wrong key is refused with every key there is.
+        let err = s.set("service_levl", "30s").expect_err("an unknown key");
+        for (key, _, _) in Settings::keys() {
+            let named = if key.starts_with("sla.") {
+                "sla.CHANNEL"
+            } else {
+                &key
+            };
+            assert!(err.contains(named), "{err} does not name {named}");
+        }
     }
 }
