@@ -1,10 +1,13 @@
 //! Simulator throughput on the benchmark model `scenarios/bench/mm6m.toml` (M/M/6+M, 100 calls
-//! an hour, mean handle 180 s, mean patience 120 s, FIFO), on one core:
+//! an hour, mean handle 180 s, mean patience 120 s, FIFO), on one core unless said:
 //!
 //! - `kernel`: the event list alone, scheduling and popping activations;
 //! - `simulate`: the simulator alone, events discarded;
 //! - `log`: the simulator writing the binary log to disk;
-//! - `run`: `ccsim run` end to end: the simulator, the fold and the queue metrics report.
+//! - `run`: `ccsim run` end to end on one thread: the simulator, the fold and the queue metrics
+//!   report;
+//! - `run, report on a second thread`: the same with the report builders on a thread of their
+//!   own, as `ccsim run` does when a core is free.
 //!
 //! Run with `cargo bench --bench sim`; criterion reports calls (or activations) per second.
 
@@ -89,7 +92,18 @@ fn pipeline(c: &mut Criterion) {
         b.iter(|| simulate(&sc, 1, 1, &log, None, None).expect("writes"))
     });
     g.bench_function("run", |b| {
-        b.iter(|| run_once(&sc, 1, &request, None, None).expect("runs").stats)
+        b.iter(|| {
+            run_once(&sc, 1, &request, None, None, false)
+                .expect("runs")
+                .stats
+        })
+    });
+    g.bench_function("run, report on a second thread", |b| {
+        b.iter(|| {
+            run_once(&sc, 1, &request, None, None, true)
+                .expect("runs")
+                .stats
+        })
     });
     g.finish();
 }

@@ -15,6 +15,7 @@ pub mod ids;
 pub mod listing;
 pub mod measure;
 pub mod queueing;
+pub mod relay;
 pub mod replay;
 pub mod report;
 pub mod request;

@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::codec::{open_log, EventSource, Format, LogError, Position};
 use crate::facts::FactSink;
 use crate::fold::{Fold, FoldError, Folded};
+use crate::relay::{self, Relay};
 use crate::report::{Aggregator, Report, ReportSpec};
 use crate::request::{ReportRequest, RequestError, Section};
 use crate::time::Instant;
@@ -97,7 +98,9 @@ pub fn replay_sections(
         .into_iter()
         .map(|s| Aggregator::new(s.spec))
         .collect();
-    let folded = fold_log(source, builders, as_of)?;
+    // The report builders take the facts on a core of their own when there is one to spare.
+    let relay = Relay::new(builders, relay::worth_it(1));
+    let folded = fold_log(source, relay, as_of)?.map_sink(Relay::join);
     let mut notes = Vec::new();
     if let Some(parts) = folded.open.describe() {
         notes.push(match as_of {

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use ccsim_engine::codec::{create_log, Format, LogHeader};
 use ccsim_engine::fold::Folded;
+use ccsim_engine::relay::{self, Relay};
 use ccsim_engine::replay::SectionReport;
 use ccsim_engine::report::Aggregator;
 use ccsim_engine::request::{ReportRequest, RequestError};
@@ -165,13 +166,15 @@ pub struct Replication {
 }
 
 /// Simulates `sc` and reports on it in one pass: events go from the simulator into the fold
-/// and the report builders, and into the log at `log` only when one is given.
+/// and the report builders, and into the log at `log` only when one is given. With `threaded`,
+/// the report builders run on a thread of their own beside the simulator and the fold.
 pub fn run_once(
     sc: &Scenario,
     seed: u64,
     request: &ReportRequest,
     log: Option<(&Path, Option<Format>)>,
     progress: Option<&Progress<'_>>,
+    threaded: bool,
 ) -> Result<Replication, RunError> {
     let request = run_request(sc, request);
     let sections = request.to_sections(Some(sc.end))?;
@@ -182,7 +185,7 @@ pub fn run_once(
         .collect();
     let tracker = Tracker::new(sc, progress);
     let report = |t: i64| tracker.at(t);
-    let fold = FoldOutput::for_scenario(builders, sc);
+    let fold = FoldOutput::for_scenario(Relay::new(builders, threaded), sc);
     let (folded, stats) = match log {
         None => {
             let mut sim = Sim::new(sc, seed, fold);
@@ -190,7 +193,7 @@ pub fn run_once(
                 sim = sim.with_progress(&report);
             }
             let (fold, stats) = sim.run()?;
-            (fold.fold.finish(None), stats)
+            (fold.fold.finish(None).map_sink(Relay::join), stats)
         }
         Some((path, format)) => {
             let sink = create_log(path, format, &header(sc, seed)).map_err(SimError::from)?;
@@ -200,7 +203,7 @@ pub fn run_once(
             }
             let (Tee(fold, log), stats) = sim.run()?;
             log.finish()?;
-            (fold.fold.finish(None), stats)
+            (fold.fold.finish(None).map_sink(Relay::join), stats)
         }
     };
     tracker.done();
@@ -246,6 +249,9 @@ pub fn run(
     check_replications(replications)?;
     // Check the request once before simulating anything.
     run_request(sc, request).to_sections(Some(sc.end))?;
+    // Each replication's report builders get a thread of their own when there are cores to
+    // spare for them.
+    let threaded = relay::worth_it(replications);
     (0..replications)
         .into_par_iter()
         .map(|i| {
@@ -257,6 +263,7 @@ pub fn run(
                 request,
                 path.as_ref().map(|(p, f)| (p.as_path(), *f)),
                 progress,
+                threaded,
             )
         })
         .collect()
