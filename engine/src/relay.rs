@@ -48,12 +48,12 @@ enum To<S> {
 /// The fold's end of a worker thread that owns the sink.
 struct Worker<S> {
     batch: Batch,
-    to_worker: Option<SyncSender<Batch>>,
+    to_worker: SyncSender<Batch>,
     spare: Receiver<Batch>,
-    handle: Option<JoinHandle<Option<S>>>,
+    handle: JoinHandle<Option<S>>,
 }
 
-/// What one call on the relay becomes, in order.
+/// What one fact becomes in a batch.
 enum Item {
     /// A fact with no borrowed parts (every kind but a conversation).
     Fact(Fact<'static>),
@@ -68,14 +68,15 @@ enum Item {
         /// Where its reopens are in [`Batch::instants`].
         reopened: Range<usize>,
     },
-    /// [`FactSink::settled`].
-    Settled(Sym),
 }
 
-/// Calls on the relay, with the lists of conversation facts copied beside them.
+/// Calls on the relay: the facts in order, with the lists of conversation facts copied beside
+/// them, and the settled ids with how many facts came before each (they are many and small, so
+/// they do not take a fact-sized item each).
 #[derive(Default)]
 struct Batch {
     items: Vec<Item>,
+    settled: Vec<(usize, Sym)>,
     contacts: Vec<ThreadContact>,
     instants: Vec<Instant>,
 }
@@ -88,8 +89,18 @@ impl Batch {
         }
     }
 
+    /// How many calls it holds.
+    fn len(&self) -> usize {
+        self.items.len() + self.settled.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     fn clear(&mut self) {
         self.items.clear();
+        self.settled.clear();
         self.contacts.clear();
         self.instants.clear();
     }
@@ -130,9 +141,18 @@ impl Batch {
         self.items.push(item);
     }
 
+    /// Records a settled id.
+    fn settle(&mut self, id: Sym) {
+        self.settled.push((self.items.len(), id));
+    }
+
     /// Makes every call of the batch on `sink`, in order.
     fn replay_into<S: FactSink>(&self, sink: &mut S) {
-        for item in &self.items {
+        let mut settled = self.settled.iter().peekable();
+        for (i, item) in self.items.iter().enumerate() {
+            while let Some((_, id)) = settled.next_if(|(before, _)| *before == i) {
+                sink.settled(*id);
+            }
             match item {
                 Item::Fact(f) => sink.fact(f),
                 Item::Conversation {
@@ -146,8 +166,10 @@ impl Batch {
                     reopened: &self.instants[reopened.clone()],
                     ..*fact
                 })),
-                Item::Settled(id) => sink.settled(*id),
             }
+        }
+        for (_, id) in settled {
+            sink.settled(*id);
         }
     }
 }
@@ -209,43 +231,51 @@ impl<S: FactSink + Send + 'static> Worker<S> {
         give.send(sink).map_err(|e| e.0)?;
         Ok(Worker {
             batch: Batch::new(),
-            to_worker: Some(to_worker),
+            to_worker,
             spare,
-            handle: Some(handle),
+            handle,
         })
     }
 }
 
 impl<S> Worker<S> {
-    fn join(mut self) -> S {
-        self.send();
-        self.to_worker = None;
-        match self.handle.take().map(JoinHandle::join) {
-            Some(Ok(Some(sink))) => sink,
-            Some(Err(panic)) => std::panic::resume_unwind(panic),
-            // `start` returns a worker only once the sink was handed over, and `join` takes
-            // the worker by value, so the handle is there and the sink came back.
-            Some(Ok(None)) | None => unreachable!("a started worker returns its sink"),
+    /// Hands the last batch over, closes the channel (so the worker's loop ends), and waits
+    /// for the worker to return the sink.
+    fn join(self) -> S {
+        let Worker {
+            batch,
+            to_worker,
+            handle,
+            ..
+        } = self;
+        if !batch.is_empty() {
+            // Refused only if the worker panicked, which `join` below resumes.
+            let _ = to_worker.send(batch);
+        }
+        drop(to_worker);
+        match handle.join() {
+            Ok(Some(sink)) => sink,
+            Err(panic) => std::panic::resume_unwind(panic),
+            // `start` returns a worker only once the worker has been handed the sink.
+            Ok(None) => unreachable!("a started worker returns its sink"),
         }
     }
 
     /// Sends the current batch to the worker and starts a fresh one (a recycled one when the
     /// worker has handed one back).
     fn send(&mut self) {
-        if self.batch.items.is_empty() {
+        if self.batch.is_empty() {
             return;
         }
         let fresh = self.spare.try_recv().unwrap_or_else(|_| Batch::new());
         let full = std::mem::replace(&mut self.batch, fresh);
-        if let Some(tx) = &self.to_worker {
-            // The worker stops early only by panicking, and `join` resumes that panic, so a
-            // batch refused here is never silently lost.
-            let _ = tx.send(full);
-        }
+        // The worker stops early only by panicking, and `join` resumes that panic, so a batch
+        // refused here is never silently lost.
+        let _ = self.to_worker.send(full);
     }
 
     fn pushed(&mut self) {
-        if self.batch.items.len() >= BATCH {
+        if self.batch.len() >= BATCH {
             self.send();
         }
     }
@@ -281,7 +311,7 @@ impl<S: FactSink> FactSink for Relay<S> {
         match &mut self.to {
             To::Direct(sink) => sink.settled(id),
             To::Worker(w) => {
-                w.batch.items.push(Item::Settled(id));
+                w.batch.settle(id);
                 w.pushed();
             }
         }
@@ -330,12 +360,15 @@ mod tests {
         }
     }
 
+    /// How many calls [`feed`] makes: enough to fill several batches.
+    const CALLS: u64 = 3 * BATCH as u64 + 17;
+
     /// Makes the same calls on `sink` for any sink: conversation facts whose three lists have
-    /// different lengths and values, Focus facts and settled ids, interleaved, over enough calls
-    /// to fill several batches.
+    /// different lengths and values, Focus facts, and settled ids alone and in runs of two and
+    /// three, interleaved and at the very end.
     fn feed(sink: &mut dyn FactSink) {
-        for i in 0..(3 * BATCH as u64 + 17) {
-            match i % 3 {
+        for i in 0..CALLS - 2 {
+            match i % 7 {
                 0 => {
                     let contacts: Vec<ThreadContact> = (0..i % 5).map(|k| contact(i + k)).collect();
                     let closes: Vec<Instant> = (0..i % 4).map(|k| at(1_000 * k as i64)).collect();
@@ -355,7 +388,7 @@ mod tests {
                         open: false,
                     }));
                 }
-                1 => sink.fact(&Fact::Focus(FocusInterval {
+                1 | 4 => sink.fact(&Fact::Focus(FocusInterval {
                     agent: Sym(i),
                     span: Span::new(at(0), at(i as i64)),
                     open: i % 2 == 0,
@@ -363,6 +396,8 @@ mod tests {
                 _ => sink.settled(Sym(i)),
             }
         }
+        sink.settled(Sym(CALLS));
+        sink.settled(Sym(CALLS + 1));
     }
 
     #[test]
@@ -374,7 +409,7 @@ mod tests {
         assert!(relay.is_threaded(), "no worker thread could be started");
         feed(&mut relay);
         let relayed = relay.join();
-        assert_eq!(relayed.0.len(), 3 * BATCH + 17);
+        assert_eq!(relayed.0.len() as u64, CALLS);
         assert_eq!(relayed.0, direct.0);
     }
 
