@@ -25,12 +25,16 @@ use crate::ids::Sym;
 use crate::time::Instant;
 
 /// Ids that closed for good: one bit per id (see [`Bits`]), and every close in the order it
-/// happened (read only to word errors).
+/// happened (read only to word errors), in chunks of [`CLOSES_CHUNK`] so that a long log's
+/// list grows without ever being copied.
 #[derive(Default)]
 struct ClosedSet {
     bits: Bits,
-    closes: Vec<(Sym, Instant)>,
+    closes: Vec<Vec<(Sym, Instant)>>,
 }
+
+/// Closes per chunk of [`ClosedSet::closes`] (1 MiB).
+const CLOSES_CHUNK: usize = 1 << 16;
 
 impl ClosedSet {
     fn contains(&self, sym: Sym) -> bool {
@@ -39,7 +43,20 @@ impl ClosedSet {
 
     fn insert(&mut self, sym: Sym, at: Instant) {
         self.bits.insert(sym);
-        self.closes.push((sym, at));
+        match self.closes.last_mut() {
+            Some(chunk) if chunk.len() < CLOSES_CHUNK => chunk.push((sym, at)),
+            _ => {
+                // The first chunk grows as it needs to (most logs close few ids); later ones
+                // are made at full size.
+                let mut chunk = if self.closes.is_empty() {
+                    Vec::new()
+                } else {
+                    Vec::with_capacity(CLOSES_CHUNK)
+                };
+                chunk.push((sym, at));
+                self.closes.push(chunk);
+            }
+        }
     }
 
     /// When `sym` closed: a search through every close, for wording an error.
@@ -50,6 +67,7 @@ impl ClosedSet {
         self.closes
             .iter()
             .rev()
+            .flat_map(|chunk| chunk.iter().rev())
             .find(|(s, _)| *s == sym)
             .map(|(_, at)| *at)
     }
@@ -433,6 +451,24 @@ mod tests {
     use super::*;
 
     const EXPECTED: (&str, &str) = ("contact_started", "a new contact");
+
+    #[test]
+    fn a_close_is_found_in_whichever_chunk_holds_it() {
+        // Two full chunks and a bit: each id closes at its own number of seconds.
+        let mut closed = ClosedSet::default();
+        let n = 2 * CLOSES_CHUNK as u64 + 10;
+        for k in 0..n {
+            closed.insert(Sym(k), Instant::from_millis(1_000 * k as i64));
+        }
+        assert_eq!(closed.closes.len(), 3);
+        for k in [0, CLOSES_CHUNK as u64 - 1, CLOSES_CHUNK as u64, n - 1] {
+            assert_eq!(
+                closed.closed_at(Sym(k)),
+                Some(Instant::from_millis(1_000 * k as i64))
+            );
+        }
+        assert_eq!(closed.closed_at(Sym(n)), None);
+    }
 
     #[test]
     fn closed_bits_hold_every_id_however_thinly_spread() {
