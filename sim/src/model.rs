@@ -99,7 +99,7 @@ struct Contact {
     customer: Id,
     conversation: Id,
     session: Id,
-    bot_session: u64,
+    bot_session: Id,
     bot: u32,
     queue: u32,
     /// When it entered its current queue (a contact back from an offer keeps its place).
@@ -133,7 +133,7 @@ impl Contact {
             customer: Id::NONE,
             conversation: Id::NONE,
             session: Id::NONE,
-            bot_session: 0,
+            bot_session: Id::NONE,
             bot: NONE,
             queue: NONE,
             enq_at: 0,
@@ -208,7 +208,7 @@ struct ReturnInfo {
 /// An open bot session of a customer.
 #[derive(Clone, Debug)]
 struct BotSess {
-    id: u64,
+    id: Id,
     bot: u32,
     ends_at: i64,
     conversations: Vec<u64>,
@@ -246,20 +246,8 @@ pub struct SimStats {
     pub queued: u64,
 }
 
-/// The text of an id: a short prefix and a number, built on the stack.
+/// The text of an id: a short prefix and a number, held inline.
 type IdText = ArrayString<24>;
-
-/// Writes a number after a prefix into `buf`, returning the text.
-fn id<'b>(buf: &'b mut IdText, prefix: &'static str, n: u64) -> &'b str {
-    buf.clear();
-    let mut digits = itoa::Buffer::new();
-    // The prefixes are this file's three-letter constants and a u64 has at most 20 digits, so
-    // both fit (a test writes the longest); a longer prefix is a bug here, refused loudly
-    // rather than cut to a duplicate id.
-    buf.push_str(prefix);
-    buf.push_str(digits.format(n));
-    buf.as_str()
-}
 
 /// An id the simulator gave out: its number, and its text written once, when it is given out,
 /// so that the events naming it borrow the text rather than write it again.
@@ -279,7 +267,11 @@ impl Id {
     /// The id numbered `n` after `prefix`.
     fn new(prefix: &'static str, n: u64) -> Id {
         let mut text = IdText::new();
-        id(&mut text, prefix, n);
+        // The prefixes are this file's three-letter constants and a u64 has at most 20 digits,
+        // so both fit (a test writes the longest); a longer prefix is a bug here, refused
+        // loudly rather than cut to a duplicate id.
+        text.push_str(prefix);
+        text.push_str(itoa::Buffer::new().format(n));
         Id { n, text }
     }
 
@@ -342,6 +334,16 @@ impl Counters {
     /// The next customer id.
     fn customer(&mut self) -> Id {
         bump(&mut self.customer, "cu-")
+    }
+
+    /// The next bot session id.
+    fn bot_session(&mut self) -> Id {
+        bump(&mut self.bot_session, "bs-")
+    }
+
+    /// The next ticket id.
+    fn ticket(&mut self) -> Id {
+        bump(&mut self.ticket, "tk-")
     }
 }
 
@@ -1561,7 +1563,6 @@ impl<'s, O: Output> Sim<'s, O> {
         let (customer, conversation) = (cust.n, conv.n);
         let channel = self.sc.workstreams[ws].channel;
         let (cu, cv) = (cust.as_str(), conv.as_str());
-        let mut b3 = IdText::new();
         let open = self
             .bot_sessions
             .get(&customer)
@@ -1570,11 +1571,9 @@ impl<'s, O: Output> Sim<'s, O> {
         let bs_id = match open {
             Some(i) => i,
             None => {
-                self.next.bot_session += 1;
-                let i = self.next.bot_session;
-                let bs = id(&mut b3, "bs-", i);
+                let i = self.next.bot_session();
                 self.emit(EventKind::BotSessionStarted {
-                    bot_session: bs,
+                    bot_session: i.as_str(),
                     bot: &bot.name,
                     version: &bot.version,
                     customer: cu,
@@ -1590,17 +1589,15 @@ impl<'s, O: Output> Sim<'s, O> {
                     },
                 ) {
                     // A session with another bot ends when this one starts.
-                    let mut b5 = IdText::new();
-                    let old_bs = id(&mut b5, "bs-", old.id);
                     self.emit(EventKind::BotSessionEnded {
-                        bot_session: old_bs,
+                        bot_session: old.id.as_str(),
                     })?;
                 }
                 self.k.at(ends_at, Ev::BotSessionEnd { customer });
                 i
             }
         };
-        let bs = id(&mut b3, "bs-", bs_id);
+        let bs = bs_id.as_str();
         let known = self
             .bot_sessions
             .get_mut(&customer)
@@ -1663,28 +1660,24 @@ impl<'s, O: Output> Sim<'s, O> {
         let bot = &self.sc.bots[b];
         let (contact, conversation, bs_id) = (x.id, x.conversation, x.bot_session);
         let customer = x.customer.n;
-        let (ct, cv) = (contact.as_str(), conversation.as_str());
-        let mut b3 = IdText::new();
-        let bs = id(&mut b3, "bs-", bs_id);
+        let (ct, cv, bs) = (contact.as_str(), conversation.as_str(), bs_id.as_str());
         let s = &mut self.streams.bots[b];
         let ticket = s.chance(bot.ticket_probability);
         let resolved = s.chance(bot.resolve_probability);
         let session_open = self
             .bot_sessions
             .get(&customer)
-            .is_some_and(|s| s.id == bs_id);
+            .is_some_and(|s| s.id.n == bs_id.n);
         if session_open {
             self.emit(EventKind::BotConversationUpdated {
                 bot_session: bs,
                 conversation: cv,
             })?;
             if ticket {
-                self.next.ticket += 1;
-                let mut b4 = IdText::new();
-                let tk = id(&mut b4, "tk-", self.next.ticket);
+                let tk = self.next.ticket();
                 self.emit(EventKind::TicketCreated {
                     bot_session: bs,
-                    ticket: tk,
+                    ticket: tk.as_str(),
                 })?;
             }
         }
@@ -1726,9 +1719,9 @@ impl<'s, O: Output> Sim<'s, O> {
             return Ok(());
         };
         self.bot_sessions.remove(&customer);
-        let mut b = IdText::new();
-        let bs = id(&mut b, "bs-", id_);
-        self.emit(EventKind::BotSessionEnded { bot_session: bs })
+        self.emit(EventKind::BotSessionEnded {
+            bot_session: id_.as_str(),
+        })
     }
 
     // ---- agents -----------------------------------------------------------------------------
@@ -2209,11 +2202,10 @@ mod tests {
 
     #[test]
     fn ids_are_written_without_allocating() {
-        let mut b = IdText::new();
-        assert_eq!(id(&mut b, "ct-", 0), "ct-0");
-        assert_eq!(id(&mut b, "se-", 1234567), "se-1234567");
-        assert_eq!(id(&mut b, "x", u64::MAX), "x18446744073709551615");
+        assert_eq!(Id::new("ct-", 0).as_str(), "ct-0");
+        assert_eq!(Id::new("se-", 1234567).as_str(), "se-1234567");
+        assert_eq!(Id::new("x", u64::MAX).as_str(), "x18446744073709551615");
         // The longest id the simulator writes fits the buffer.
-        assert_eq!(id(&mut b, "ct-", u64::MAX), "ct-18446744073709551615");
+        assert_eq!(Id::new("ct-", u64::MAX).as_str(), "ct-18446744073709551615");
     }
 }
