@@ -11,6 +11,7 @@ pub mod examples;
 pub mod export;
 pub mod facts;
 pub mod fold;
+mod handoff;
 pub mod ids;
 pub mod listing;
 pub mod measure;

@@ -8,10 +8,11 @@
 //! so the relay allocates nothing per fact once it is running.
 
 use std::ops::Range;
-use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::mpsc;
 use std::thread::{self, JoinHandle};
 
 use crate::facts::{ConversationFact, Fact, FactSink, ThreadContact};
+use crate::handoff::{handoff, Inbox, Producer};
 use crate::ids::Sym;
 use crate::time::Instant;
 
@@ -48,8 +49,7 @@ enum To<S> {
 /// The fold's end of a worker thread that owns the sink.
 struct Worker<S> {
     batch: Batch,
-    to_worker: SyncSender<Batch>,
-    spare: Receiver<Batch>,
+    to_worker: Producer<Batch>,
     handle: JoinHandle<Option<S>>,
 }
 
@@ -73,7 +73,6 @@ enum Item {
 /// Calls on the relay: the facts in order, with the lists of conversation facts copied beside
 /// them, and the settled ids with how many facts came before each (they are many and small, so
 /// they do not take a fact-sized item each).
-#[derive(Default)]
 struct Batch {
     items: Vec<Item>,
     settled: Vec<(usize, Sym)>,
@@ -85,7 +84,9 @@ impl Batch {
     fn new() -> Self {
         Batch {
             items: Vec::with_capacity(BATCH),
-            ..Batch::default()
+            settled: Vec::new(),
+            contacts: Vec::new(),
+            instants: Vec::new(),
         }
     }
 
@@ -218,11 +219,10 @@ impl<S: FactSink + Send + 'static> Worker<S> {
     /// Starts the worker thread and hands it `sink`; gives the sink back if either fails.
     fn start(sink: S) -> Result<Self, S> {
         let (give, take) = mpsc::channel::<S>();
-        let (to_worker, from_fold) = mpsc::sync_channel::<Batch>(IN_FLIGHT);
-        let (to_fold, spare) = mpsc::channel::<Batch>();
+        let (to_worker, inbox) = handoff::<Batch>(IN_FLIGHT);
         let spawned = thread::Builder::new()
             .name("ccsim-report".into())
-            .spawn(move || take.recv().ok().map(|sink| work(sink, from_fold, to_fold)));
+            .spawn(move || take.recv().ok().map(|sink| work(sink, &inbox)));
         let Ok(handle) = spawned else {
             return Err(sink);
         };
@@ -232,7 +232,6 @@ impl<S: FactSink + Send + 'static> Worker<S> {
         Ok(Worker {
             batch: Batch::new(),
             to_worker,
-            spare,
             handle,
         })
     }
@@ -267,7 +266,7 @@ impl<S> Worker<S> {
         if self.batch.is_empty() {
             return;
         }
-        let fresh = self.spare.try_recv().unwrap_or_else(|_| Batch::new());
+        let fresh = self.to_worker.spare().unwrap_or_else(Batch::new);
         let full = std::mem::replace(&mut self.batch, fresh);
         // The worker stops early only by panicking, and `join` resumes that panic, so a batch
         // refused here is never silently lost.
@@ -282,12 +281,11 @@ impl<S> Worker<S> {
 }
 
 /// The worker's loop: every batch into the sink, then back to the fold's thread for reuse.
-fn work<S: FactSink>(mut sink: S, from_fold: Receiver<Batch>, to_fold: Sender<Batch>) -> S {
-    for mut batch in from_fold {
+fn work<S: FactSink>(mut sink: S, inbox: &Inbox<Batch>) -> S {
+    for mut batch in inbox.iter() {
         batch.replay_into(&mut sink);
         batch.clear();
-        // The fold's side may have finished and dropped its receiver; the batch is then freed.
-        let _ = to_fold.send(batch);
+        inbox.give_back(batch);
     }
     sink
 }

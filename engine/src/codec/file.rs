@@ -3,12 +3,12 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
 use std::thread::JoinHandle;
 
 use tempfile::NamedTempFile;
 
 use super::error::{LogError, LogProblem};
+use crate::handoff::{handoff, Producer};
 
 /// Opens `path` for reading, telling a missing file apart from other failures.
 pub(crate) fn open(path: &Path) -> Result<File, LogError> {
@@ -99,8 +99,7 @@ const SYNC_EVERY: usize = 8 << 20;
 /// temporary file: nothing appears under the final name.
 pub(crate) struct BackgroundFile {
     path: PathBuf,
-    to_writer: Option<SyncSender<Vec<u8>>>,
-    spare: Receiver<Vec<u8>>,
+    to_writer: Option<Producer<Vec<u8>>>,
     writer: Option<JoinHandle<Result<AtomicFile, LogError>>>,
 }
 
@@ -108,17 +107,15 @@ impl BackgroundFile {
     /// Starts the writer thread of `file`.
     pub(crate) fn start(file: AtomicFile) -> Self {
         let path = file.path().to_path_buf();
-        let (to_writer, from_producer) = sync_channel::<Vec<u8>>(QUEUED_BUFFERS);
-        let (give_back, spare) = channel::<Vec<u8>>();
+        let (to_writer, inbox) = handoff::<Vec<u8>>(QUEUED_BUFFERS);
         let writer = std::thread::spawn(move || {
             let mut file = file;
             let mut unsynced = 0usize;
-            for mut buf in from_producer {
+            for mut buf in inbox.iter() {
                 file.write_all(&buf)?;
                 unsynced += buf.len();
                 buf.clear();
-                // The producer may have finished and stopped taking buffers back.
-                let _ = give_back.send(buf);
+                inbox.give_back(buf);
                 if unsynced >= SYNC_EVERY {
                     file.sync()?;
                     unsynced = 0;
@@ -129,7 +126,6 @@ impl BackgroundFile {
         BackgroundFile {
             path,
             to_writer: Some(to_writer),
-            spare,
             writer: Some(writer),
         }
     }
@@ -141,17 +137,15 @@ impl BackgroundFile {
 
     /// An empty buffer to fill: one the writer has finished with, or a new one.
     pub(crate) fn buffer(&self, capacity: usize) -> Vec<u8> {
-        self.spare
-            .try_recv()
-            .unwrap_or_else(|_| Vec::with_capacity(capacity))
+        self.to_writer
+            .as_ref()
+            .and_then(Producer::spare)
+            .unwrap_or_else(|| Vec::with_capacity(capacity))
     }
 
     /// Hands `buf` to the writer thread, waiting if it is behind.
     pub(crate) fn send(&mut self, buf: Vec<u8>) -> Result<(), LogError> {
-        let sent = match &self.to_writer {
-            Some(tx) => tx.send(buf).is_ok(),
-            None => false,
-        };
+        let sent = self.to_writer.as_ref().is_some_and(|tx| tx.send(buf));
         if sent {
             return Ok(());
         }
