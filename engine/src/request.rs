@@ -318,23 +318,29 @@ impl ReportRequest {
         group_by: &[Dim],
         real_time: bool,
     ) -> Result<Vec<&'static MetricDef>, RequestError> {
-        let supports_all = |m: &MetricDef| group_by.iter().all(|d| m.supports(*d));
-        // By default a report shows the metrics of its view; asked for by id, any metric runs.
-        let in_view = |m: &MetricDef| match m.view {
-            catalog::View::Any => true,
-            catalog::View::Historical => !real_time,
-            catalog::View::RealTime => real_time,
+        // Unnamed metrics (all of them, or all under a prefix) are those the report can show:
+        // of its view and groupable as asked. Asked for by id, any metric runs.
+        let shown = |m: &&MetricDef| {
+            group_by.iter().all(|d| m.supports(*d))
+                && match m.view {
+                    catalog::View::Any => true,
+                    catalog::View::Historical => !real_time,
+                    catalog::View::RealTime => real_time,
+                }
         };
         if self.metrics.is_empty() {
-            let all: Vec<&'static MetricDef> = catalog::all()
-                .filter(|m| supports_all(m) && in_view(m))
-                .collect();
+            let all: Vec<&'static MetricDef> = catalog::all().filter(shown).collect();
             if all.is_empty() {
                 return Err(bad("--group-by", "no metric can be grouped by all of these dimensions; run `ccsim metrics` to see each metric's dimensions"));
             }
             return Ok(all);
         }
         let mut out: Vec<&'static MetricDef> = Vec::new();
+        let mut add = |m: &'static MetricDef| {
+            if !out.iter().any(|x| x.id == m.id) {
+                out.push(m);
+            }
+        };
         for id in &self.metrics {
             let id = id.trim();
             let Some(m) = catalog::find(id) else {
@@ -342,7 +348,8 @@ impl ReportRequest {
                 // report can show, as when no metric is named.
                 let under = format!("{id}.");
                 let group: Vec<&'static MetricDef> = catalog::all()
-                    .filter(|m| m.id.starts_with(&under) && supports_all(m) && in_view(m))
+                    .filter(|m| m.id.starts_with(&under))
+                    .filter(shown)
                     .collect();
                 if group.is_empty() {
                     return Err(bad(
@@ -353,11 +360,7 @@ impl ReportRequest {
                         ),
                     ));
                 }
-                for m in group {
-                    if !out.iter().any(|x| x.id == m.id) {
-                        out.push(m);
-                    }
-                }
+                group.into_iter().for_each(&mut add);
                 continue;
             };
             if let Some(d) = group_by.iter().find(|d| !m.supports(**d)) {
@@ -370,9 +373,7 @@ impl ReportRequest {
                     ),
                 ));
             }
-            if !out.iter().any(|x: &&MetricDef| x.id == m.id) {
-                out.push(m);
-            }
+            add(m);
         }
         Ok(out)
     }
