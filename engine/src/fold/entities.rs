@@ -390,21 +390,15 @@ const BITS_PER_ID: usize = 4;
 impl Bits {
     fn contains(&self, sym: Sym) -> bool {
         let Some((p, n)) = sym.counter() else {
-            let i = sym.0 as usize;
-            return self
-                .stored
-                .get(i / 64)
-                .is_some_and(|w| w >> (i % 64) & 1 != 0);
+            return bit(&self.stored, sym.0 as usize);
         };
         let set = self
             .counters
             .get(p)
             .and_then(Option::as_ref)
             .is_some_and(|b| {
-                n.checked_sub(b.base).is_some_and(|i| {
-                    let i = i as usize;
-                    b.words.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 != 0)
-                })
+                n.checked_sub(b.base)
+                    .is_some_and(|i| bit(&b.words, i as usize))
             });
         set || (!self.far.is_empty() && self.far.contains(&sym))
     }
@@ -415,7 +409,7 @@ impl Bits {
             if self.stored.len() <= i / 64 {
                 self.stored.resize(i / 64 + 1, 0);
             }
-            self.stored[i / 64] |= 1 << (i % 64);
+            set_bit(&mut self.stored, i);
             return;
         };
         if self.counters.len() <= p {
@@ -439,11 +433,23 @@ impl Bits {
             }
             b.words.resize(need, 0);
         }
-        if b.words[i / 64] >> (i % 64) & 1 == 0 {
+        if set_bit(&mut b.words, i) {
             b.ones += 1;
         }
-        b.words[i / 64] |= 1 << (i % 64);
     }
+}
+
+/// Whether bit `i` of `words` is set (bits past the end are not).
+fn bit(words: &[u64], i: usize) -> bool {
+    words.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 != 0)
+}
+
+/// Sets bit `i` of `words`, which reach it; whether it was clear before.
+fn set_bit(words: &mut [u64], i: usize) -> bool {
+    let (word, mask) = (&mut words[i / 64], 1u64 << (i % 64));
+    let was_clear = *word & mask == 0;
+    *word |= mask;
+    was_clear
 }
 
 #[cfg(test)]
