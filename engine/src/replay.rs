@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::codec::{open_log, EventSource, Format, LogError, Position};
 use crate::facts::FactSink;
 use crate::fold::{Fold, FoldError, Folded};
+use crate::ids::Interner;
 use crate::relay::{self, Relay};
 use crate::report::{Aggregator, Report, ReportSpec};
 use crate::request::{ReportRequest, RequestError, Section};
@@ -68,6 +69,55 @@ pub struct SectionReport {
     pub report: Report,
 }
 
+/// The report builders of several sections, fed by one fold: on a thread of their own (see
+/// [`Relay`]) when `threaded`. `ccsim replay` and `ccsim run` both report through them.
+pub struct SectionBuilders {
+    titles: Vec<Option<String>>,
+    builders: Relay<Vec<Aggregator>>,
+}
+
+impl SectionBuilders {
+    /// A builder per section.
+    pub fn new(sections: Vec<Section>, threaded: bool) -> Self {
+        let titles = sections.iter().map(|s| s.title.clone()).collect();
+        let builders = sections
+            .into_iter()
+            .map(|s| Aggregator::new(s.spec))
+            .collect();
+        SectionBuilders {
+            titles,
+            builders: Relay::new(builders, threaded),
+        }
+    }
+
+    /// Each section's report, once every fact has been taken, with `notes` on each.
+    pub fn finish(self, names: &Interner, events: u64, notes: Vec<String>) -> Vec<SectionReport> {
+        self.builders
+            .join()
+            .into_iter()
+            .zip(self.titles)
+            .map(|(builder, title)| SectionReport {
+                title,
+                report: builder.finish(names, events, notes.clone()),
+            })
+            .collect()
+    }
+}
+
+impl FactSink for SectionBuilders {
+    fn fact(&mut self, fact: &crate::facts::Fact<'_>) {
+        self.builders.fact(fact);
+    }
+
+    fn wants_work_time(&self) -> bool {
+        self.builders.wants_work_time()
+    }
+
+    fn settled(&mut self, id: crate::ids::Sym) {
+        self.builders.settled(id);
+    }
+}
+
 /// Several report builders fed from one fold.
 impl FactSink for Vec<Aggregator> {
     fn fact(&mut self, fact: &crate::facts::Fact<'_>) {
@@ -93,14 +143,9 @@ pub fn replay_sections(
     sections: Vec<Section>,
 ) -> Result<Vec<SectionReport>, ReplayError> {
     let as_of = sections.first().and_then(|s| s.spec.as_of);
-    let titles: Vec<Option<String>> = sections.iter().map(|s| s.title.clone()).collect();
-    let builders: Vec<Aggregator> = sections
-        .into_iter()
-        .map(|s| Aggregator::new(s.spec))
-        .collect();
     // The report builders take the facts on a core of their own when there is one to spare.
-    let relay = Relay::new(builders, relay::worth_it(1));
-    let folded = fold_log(source, relay, as_of)?.map_sink(Relay::join);
+    let builders = SectionBuilders::new(sections, relay::worth_it(1));
+    let folded = fold_log(source, builders, as_of)?;
     let mut notes = Vec::new();
     if let Some(parts) = folded.open.describe() {
         notes.push(match as_of {
@@ -110,17 +155,7 @@ pub fn replay_sections(
             ),
         });
     }
-    let names = &folded.names;
-    let events = folded.events;
-    Ok(folded
-        .sink
-        .into_iter()
-        .zip(titles)
-        .map(|(builder, title)| SectionReport {
-            title,
-            report: builder.finish(names, events, notes.clone()),
-        })
-        .collect())
+    Ok(folded.sink.finish(&folded.names, folded.events, notes))
 }
 
 /// Why a replay of a file could not run: the request, or the log.

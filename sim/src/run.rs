@@ -7,10 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use ccsim_engine::codec::{create_log, Format, LogHeader};
-use ccsim_engine::fold::Folded;
-use ccsim_engine::relay::{self, Relay};
-use ccsim_engine::replay::SectionReport;
-use ccsim_engine::report::Aggregator;
+use ccsim_engine::relay;
+use ccsim_engine::replay::{SectionBuilders, SectionReport};
 use ccsim_engine::request::{ReportRequest, RequestError};
 use rayon::prelude::*;
 
@@ -178,22 +176,16 @@ pub fn run_once(
 ) -> Result<Replication, RunError> {
     let request = run_request(sc, request);
     let sections = request.to_sections(Some(sc.end))?;
-    let titles: Vec<Option<String>> = sections.iter().map(|s| s.title.clone()).collect();
-    let builders: Vec<Aggregator> = sections
-        .into_iter()
-        .map(|s| Aggregator::new(s.spec))
-        .collect();
     let tracker = Tracker::new(sc, progress);
     let report = |t: i64| tracker.at(t);
-    let fold = FoldOutput::for_scenario(Relay::new(builders, threaded), sc);
-    let (folded, stats) = match log {
+    let fold = FoldOutput::for_scenario(SectionBuilders::new(sections, threaded), sc);
+    let (fold, stats) = match log {
         None => {
             let mut sim = Sim::new(sc, seed, fold);
             if progress.is_some() {
                 sim = sim.with_progress(&report);
             }
-            let (fold, stats) = sim.run()?;
-            (fold.fold.finish(None).map_sink(Relay::join), stats)
+            sim.run()?
         }
         Some((path, format)) => {
             let sink = create_log(path, format, &header(sc, seed)).map_err(SimError::from)?;
@@ -203,36 +195,22 @@ pub fn run_once(
             }
             let (Tee(fold, log), stats) = sim.run()?;
             log.finish()?;
-            (fold.fold.finish(None).map_sink(Relay::join), stats)
+            (fold, stats)
         }
     };
+    let folded = fold.fold.finish(None);
     tracker.done();
-    Ok(Replication {
-        seed,
-        stats,
-        sections: reports(folded, titles),
-    })
-}
-
-/// Finishes every section's report, with a note on what was still open at the end.
-fn reports(folded: Folded<Vec<Aggregator>>, titles: Vec<Option<String>>) -> Vec<SectionReport> {
     let mut notes = Vec::new();
     if let Some(parts) = folded.open.describe() {
         notes.push(format!(
             "still open when the simulation ended: {parts}; metrics over closed entities leave them out"
         ));
     }
-    let names = &folded.names;
-    let events = folded.events;
-    folded
-        .sink
-        .into_iter()
-        .zip(titles)
-        .map(|(builder, title)| SectionReport {
-            title,
-            report: builder.finish(names, events, notes.clone()),
-        })
-        .collect()
+    Ok(Replication {
+        seed,
+        stats,
+        sections: folded.sink.finish(&folded.names, folded.events, notes),
+    })
 }
 
 /// Runs `replications` replications of `sc` in parallel, each simulated and reported; the

@@ -86,18 +86,6 @@ pub struct Folded<S> {
     pub open: OpenEntities,
 }
 
-impl<S> Folded<S> {
-    /// The same, with the sink turned into `f(sink)` (a relay joined, say).
-    pub fn map_sink<T>(self, f: impl FnOnce(S) -> T) -> Folded<T> {
-        Folded {
-            sink: f(self.sink),
-            names: self.names,
-            events: self.events,
-            open: self.open,
-        }
-    }
-}
-
 impl<S: FactSink> Fold<S> {
     /// A fold that sends its facts to `sink`.
     pub fn new(sink: S) -> Self {
