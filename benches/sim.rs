@@ -91,20 +91,15 @@ fn pipeline(c: &mut Criterion) {
     g.bench_function("log", |b| {
         b.iter(|| simulate(&sc, 1, 1, &log, None, None).expect("writes"))
     });
-    g.bench_function("run", |b| {
-        b.iter(|| {
-            run_once(&sc, 1, &request, None, None, false)
-                .expect("runs")
-                .stats
-        })
-    });
-    g.bench_function("run, report on a second thread", |b| {
-        b.iter(|| {
-            run_once(&sc, 1, &request, None, None, true)
-                .expect("runs")
-                .stats
-        })
-    });
+    for (name, threaded) in [("run", false), ("run, report on a second thread", true)] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                run_once(&sc, 1, &request, None, None, threaded)
+                    .expect("runs")
+                    .stats
+            })
+        });
+    }
     g.finish();
 }
 
