@@ -200,8 +200,10 @@ impl<S: FactSink + Send + 'static> Relay<S> {
 }
 
 impl<S: FactSink> Relay<S> {
-    /// Whether the sink runs on a worker thread.
-    pub fn is_threaded(&self) -> bool {
+    /// Whether the sink runs on a worker thread (for tests, which must know which path they
+    /// cover).
+    #[cfg(test)]
+    fn is_threaded(&self) -> bool {
         matches!(self.to, To::Worker(_))
     }
 
