@@ -4,146 +4,162 @@
 
 use ccsim_engine::event::{Direction, EventKind, Sender};
 
+use super::contacts::Origin;
 use super::ids::Id;
-use super::{ChannelKind, Entry, Ev, Output, Segment, Sim, SimError, NONE};
+use super::index::{AgentIdx, BotIdx, Idx, QueueIdx, ReturnIdx, WorkstreamIdx};
+use super::{Activation, Output, Sim, SimError};
+use crate::scenario::{ChannelKind, Entry, Segment};
 
 /// A customer coming back: who, to which conversation, from when.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct ReturnInfo {
     pub(super) customer: Id,
     pub(super) conversation: Id,
-    pub(super) closed_at: i64,
-    pub(super) ws: u32,
-    pub(super) agent: u32,
+    /// When the conversation closed [ms].
+    pub(super) closed_at_ms: i64,
+    /// The workstream they come back on.
+    pub(super) workstream: WorkstreamIdx,
+    /// The agent who closed the conversation, if an agent did.
+    pub(super) agent: Option<AgentIdx>,
 }
 
-impl<'s, O: Output> Sim<'s, O> {
-    /// Schedules workstream `ws`'s next arrival by inverting its cumulative rate function
-    /// with a unit exponential, so a rate multiplier moves arrivals without reshuffling them.
-    pub(super) fn schedule_arrival(&mut self, ws: u32) {
-        let w = ws as usize;
-        let e = self.streams.arrivals[w].unit_exp();
-        let (clock, seg) = (&mut self.arrival_clock[w], &mut self.arrival_seg[w]);
-        if let Some(t) = next_arrival(&self.sc.workstreams[w].arrivals, e, clock, seg) {
-            self.k.at(t, Ev::Arrival { ws });
+/// Where a Poisson process with a piecewise-constant rate is: the instant of its last event
+/// [ms, fractional] and the segment of the rate function that instant is in.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct RateClock {
+    clock_ms: f64,
+    segment: usize,
+}
+
+impl RateClock {
+    /// A process that starts at `start_ms`, in its first segment.
+    pub(super) fn new(start_ms: i64) -> RateClock {
+        RateClock {
+            clock_ms: start_ms as f64,
+            segment: 0,
         }
     }
 
-    pub(super) fn arrival(&mut self, ws: u32) -> Result<(), SimError> {
-        self.schedule_arrival(ws);
-        let customer = self.next.customer();
-        self.start_contact(ws, customer, None, NONE, 0)
+    /// The next event of the process with rate function `segments`, from a unit exponential
+    /// `e`: the cumulative rate is inverted from the last event, which moves to the new one.
+    /// `None` once the rate function is exhausted.
+    pub(super) fn next(&mut self, segments: &[Segment], mut e: f64) -> Option<i64> {
+        let mut t = self.clock_ms;
+        let mut i = self.segment;
+        loop {
+            let Some(s) = segments.get(i) else {
+                self.segment = i;
+                return None;
+            };
+            if t < s.start as f64 {
+                t = s.start as f64;
+            }
+            let room = (s.end as f64 - t) * s.rate;
+            if e < room {
+                t += e / s.rate;
+                break;
+            }
+            e -= room.max(0.0);
+            t = s.end as f64;
+            i += 1;
+        }
+        self.segment = i;
+        self.clock_ms = t;
+        Some(t.round() as i64)
+    }
+}
+
+impl<'s, O: Output> Sim<'s, O> {
+    /// Schedules the workstream's next arrival by inverting its cumulative rate function
+    /// with a unit exponential, so a rate multiplier moves arrivals without reshuffling them.
+    pub(super) fn schedule_arrival(&mut self, workstream: WorkstreamIdx) {
+        let e = self.streams.arrivals[workstream.get()].unit_exp();
+        let segments = &self.scenario.workstreams[workstream.get()].arrivals;
+        if let Some(at) = self.arrivals[workstream].next(segments, e) {
+            self.kernel.at(at, Activation::Arrival { workstream });
+        }
     }
 
-    pub(super) fn returned(&mut self, r: u32) -> Result<(), SimError> {
-        let info = self.returns[r as usize];
-        self.free_returns.push(r);
-        let now = self.k.now();
-        let reopen = now - info.closed_at <= self.sc.platform.reopen_window_ms;
-        let pref_until = match self.sc.platform.same_agent_ms {
-            Some(limit) if now - info.closed_at <= limit => i64::MAX,
-            _ => 0,
+    /// A new customer arrives on the workstream.
+    pub(super) fn arrival(&mut self, workstream: WorkstreamIdx) -> Result<(), SimError> {
+        self.schedule_arrival(workstream);
+        let customer = self.ids.customer();
+        self.start_contact(workstream, customer, None, None)
+    }
+
+    /// A customer comes back: to the conversation they closed if it is within the reopen
+    /// window, else in a new one; to the same agent, when free, within the same-agent limit.
+    pub(super) fn returned(&mut self, pending: ReturnIdx) -> Result<(), SimError> {
+        let info = self.returns[pending];
+        self.returns.give_back(pending);
+        let since_close_ms = self.kernel.now() - info.closed_at_ms;
+        let platform = &self.scenario.platform;
+        let reopen = since_close_ms <= platform.reopen_window_ms;
+        let preferred = match platform.same_agent_ms {
+            Some(limit) if since_close_ms <= limit => info.agent,
+            _ => None,
         };
-        let agent = if pref_until > 0 { info.agent } else { NONE };
         self.start_contact(
-            info.ws,
+            info.workstream,
             info.customer,
             reopen.then_some(info.conversation),
-            agent,
-            pref_until,
+            preferred,
         )
     }
 
-    pub(super) fn start_contact(
+    /// A customer starts a contact on the workstream, in a new conversation or in the one
+    /// `reopen` names, and goes to the workstream's queue or bot.
+    fn start_contact(
         &mut self,
-        ws: u32,
+        workstream: WorkstreamIdx,
         customer: Id,
         reopen: Option<Id>,
-        pref_agent: u32,
-        pref_until: i64,
+        preferred: Option<AgentIdx>,
     ) -> Result<(), SimError> {
-        let w = &self.sc.workstreams[ws as usize];
-        let cu = customer.as_str();
+        let definition = &self.scenario.workstreams[workstream.get()];
         let conversation = match reopen {
-            Some(conv) => {
+            Some(conversation) => {
                 self.emit(EventKind::ConversationReopened {
-                    conversation: conv.as_str(),
+                    conversation: conversation.as_str(),
                 })?;
-                conv
+                conversation
             }
             None => {
-                let conv = self.next.conversation();
+                let conversation = self.ids.conversation();
                 self.emit(EventKind::ConversationOpened {
-                    conversation: conv.as_str(),
-                    customer: cu,
+                    conversation: conversation.as_str(),
+                    customer: customer.as_str(),
                 })?;
-                conv
+                conversation
             }
         };
         self.stats.contacts += 1;
-        let contact_id = self.next.contact();
-        let (cv, ct) = (conversation.as_str(), contact_id.as_str());
+        let id = self.ids.contact();
         self.emit(EventKind::ContactStarted {
-            contact: ct,
-            conversation: Some(cv),
-            customer: Some(cu),
-            channel: w.channel,
+            contact: id.as_str(),
+            conversation: Some(conversation.as_str()),
+            customer: Some(customer.as_str()),
+            channel: definition.channel,
             direction: Direction::Inbound,
             channel_instance: None,
         })?;
-        if w.kind != ChannelKind::Voice {
+        if definition.kind != ChannelKind::Voice {
             self.emit(EventKind::MessageSent {
-                contact: ct,
+                contact: id.as_str(),
                 sender: Sender::Customer,
                 author: None,
             })?;
         }
-        let c = self.alloc();
-        {
-            let x = &mut self.contacts[c as usize];
-            x.ws = ws;
-            x.id = contact_id;
-            x.customer = customer;
-            x.conversation = conversation;
-            x.pref_agent = pref_agent;
-            x.pref_until = pref_until;
-        }
-        match w.entry {
-            Entry::Queue(q) => self.enqueue(c, q as u32, true),
-            Entry::Bot(b) => self.bot_start(c, b as u32),
+        let contact = self.alloc_contact();
+        let slot = &mut self.contacts[contact];
+        slot.origin = Origin::Inbound(workstream);
+        slot.id = id;
+        slot.customer = customer;
+        slot.conversation = conversation;
+        slot.preferred = preferred;
+        match definition.entry {
+            Entry::Queue(queue) => self.enqueue_new(contact, QueueIdx::new(queue)),
+            Entry::Bot(bot) => self.bot_start(contact, workstream, BotIdx::new(bot)),
         }
     }
-}
-
-/// The next event of a Poisson process with the piecewise-constant rate `segs`, from a unit
-/// exponential `e`: the cumulative rate is inverted from `clock` (the last event, advanced to
-/// the new one) in segment `seg`. `None` once the rate function is exhausted.
-pub(super) fn next_arrival(
-    segs: &[Segment],
-    mut e: f64,
-    clock: &mut f64,
-    seg: &mut usize,
-) -> Option<i64> {
-    let mut t = *clock;
-    let mut i = *seg;
-    loop {
-        let Some(s) = segs.get(i) else {
-            *seg = i;
-            return None;
-        };
-        if t < s.start as f64 {
-            t = s.start as f64;
-        }
-        let room = (s.end as f64 - t) * s.rate;
-        if e < room {
-            t += e / s.rate;
-            break;
-        }
-        e -= room.max(0.0);
-        t = s.end as f64;
-        i += 1;
-    }
-    *seg = i;
-    *clock = t;
-    Some(t.round() as i64)
 }

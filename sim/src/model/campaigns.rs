@@ -3,125 +3,126 @@
 
 use ccsim_engine::event::{Direction, EventKind, HandlerKind, ParticipantMode};
 
-use super::arrivals::next_arrival;
-use super::contacts::{State, Step};
-use super::{ChannelKind, Ev, Output, Sim, SimError};
+use super::contacts::{Origin, State, Step};
+use super::index::{AgentIdx, CampaignIdx, ContactIdx, Idx, QueueIdx};
+use super::{Activation, Output, Sim, SimError};
+use crate::scenario::ChannelKind;
 
 impl<'s, O: Output> Sim<'s, O> {
-    /// Schedules campaign `k`'s next attempt, as [`Self::schedule_arrival`] does arrivals.
-    pub(super) fn schedule_attempt(&mut self, k: u32) {
-        let i = k as usize;
-        let e = self.streams.attempts[i].unit_exp();
-        let (clock, seg) = (&mut self.attempt_clock[i], &mut self.attempt_seg[i]);
-        if let Some(t) = next_arrival(&self.sc.campaigns[i].attempts, e, clock, seg) {
-            self.k.at(t, Ev::Attempt { k });
+    /// Schedules the campaign's next attempt, as [`Self::schedule_arrival`] does arrivals.
+    pub(super) fn schedule_attempt(&mut self, campaign: CampaignIdx) {
+        let e = self.streams.attempts[campaign.get()].unit_exp();
+        let segments = &self.scenario.campaigns[campaign.get()].attempts;
+        if let Some(at) = self.attempts[campaign].next(segments, e) {
+            self.kernel.at(at, Activation::Attempt { campaign });
         }
     }
 
     /// A campaign attempt: it waits, silently, in the campaign's queue for a free agent (or
     /// goes to one at once). Nothing is written until an agent starts it.
-    pub(super) fn attempt(&mut self, k: u32) -> Result<(), SimError> {
-        self.schedule_attempt(k);
-        let camp = &self.sc.campaigns[k as usize];
-        let c = self.alloc();
-        let now = self.k.now();
-        let gen = {
-            let x = &mut self.contacts[c as usize];
-            x.campaign = k;
-            x.queue = camp.queue as u32;
-            x.enq_at = now;
-            x.gen
-        };
-        if let Some(d) = camp.expire_ms {
-            self.k.after(d, Ev::Expire { c, gen });
+    pub(super) fn attempt(&mut self, campaign: CampaignIdx) -> Result<(), SimError> {
+        self.schedule_attempt(campaign);
+        let definition = &self.scenario.campaigns[campaign.get()];
+        let contact = self.alloc_contact();
+        let now = self.kernel.now();
+        let slot = &mut self.contacts[contact];
+        slot.origin = Origin::Campaign(campaign);
+        slot.queue = QueueIdx::new(definition.queue);
+        slot.queued_at_ms = now;
+        let gen = slot.gen;
+        if let Some(delay) = definition.expire_ms {
+            self.kernel
+                .after(delay, Activation::Expire { contact, gen });
         }
-        self.route(c, false)
+        self.route(contact)
     }
 
     /// An attempt no agent started in time is dropped.
-    pub(super) fn expire(&mut self, c: u32) {
-        if self.contacts[c as usize].state == State::Queued {
-            self.release_contact(c);
+    pub(super) fn expire(&mut self, contact: ContactIdx) {
+        if self.contacts[contact].state == State::Queued {
+            self.release_contact(contact);
         }
     }
 
-    /// Agent `a` starts campaign attempt `c`: a new customer and conversation, an outbound
+    /// The agent starts the campaign's attempt: a new customer and conversation, an outbound
     /// contact in a session the agent has accepted, the customer's profile open, and the
     /// call ringing (voice) or the message being written. The agent's capacity on the
     /// channel is taken as for any other contact.
-    pub(super) fn dial(&mut self, c: u32, a: u32) -> Result<(), SimError> {
-        let k = self.contacts[c as usize].campaign as usize;
-        let camp = &self.sc.campaigns[k];
-        let channel = camp.channel;
-        let g = self.agents[a as usize].group as usize;
-        {
-            let ag = &mut self.agents[a as usize];
-            ag.load[channel as usize] += 1;
-            ag.total += 1;
-        }
-        let customer = self.next.customer();
-        let conversation = self.next.conversation();
-        let contact_id = self.next.contact();
-        let session = self.next.session();
+    pub(super) fn dial(
+        &mut self,
+        contact: ContactIdx,
+        campaign: CampaignIdx,
+        agent: AgentIdx,
+    ) -> Result<(), SimError> {
+        let definition = &self.scenario.campaigns[campaign.get()];
+        let channel = definition.channel;
+        self.agents[agent].take_capacity(channel);
+        let customer = self.ids.customer();
+        let conversation = self.ids.conversation();
+        let id = self.ids.contact();
+        let session = self.ids.session();
         self.stats.contacts += 1;
-        let (cu, cv) = (customer.as_str(), conversation.as_str());
-        let (ct, se) = (contact_id.as_str(), session.as_str());
-        let agent = self.sc.agents[a as usize].id.as_str();
+        let agent_id = self.agent_id(agent);
         self.emit(EventKind::ConversationOpened {
-            conversation: cv,
-            customer: cu,
+            conversation: conversation.as_str(),
+            customer: customer.as_str(),
         })?;
         self.emit(EventKind::ContactStarted {
-            contact: ct,
-            conversation: Some(cv),
-            customer: Some(cu),
+            contact: id.as_str(),
+            conversation: Some(conversation.as_str()),
+            customer: Some(customer.as_str()),
             channel,
             direction: Direction::Outbound,
             channel_instance: None,
         })?;
         self.emit(EventKind::SessionStarted {
-            session: se,
-            contact: ct,
-            queue: Some(&self.sc.queues[camp.queue].name),
+            session: session.as_str(),
+            contact: id.as_str(),
+            queue: Some(&self.scenario.queues[definition.queue].name),
             handler: HandlerKind::Agent,
         })?;
-        self.emit(EventKind::SessionOffered { session: se, agent })?;
-        self.emit(EventKind::SessionAccepted { session: se, agent })?;
+        let se = session.as_str();
+        self.emit(EventKind::SessionOffered {
+            session: se,
+            agent: agent_id,
+        })?;
+        self.emit(EventKind::SessionAccepted {
+            session: se,
+            agent: agent_id,
+        })?;
         self.emit(EventKind::ParticipantJoined {
             session: se,
-            participant: agent,
+            participant: agent_id,
             kind: HandlerKind::Agent,
             mode: ParticipantMode::Primary,
             reason: None,
         })?;
-        if self.sc.groups[g].profile_views {
-            self.open_profile(a, customer)?;
+        if self.group_of(agent).profile_views {
+            self.open_profile(agent, customer)?;
         }
-        let gen = {
-            let x = &mut self.contacts[c as usize];
-            x.gen = x.gen.wrapping_add(1);
-            x.token = x.token.wrapping_add(1);
-            x.state = State::Handling;
-            x.agent = a;
-            x.id = contact_id;
-            x.customer = customer;
-            x.conversation = conversation;
-            x.session = session;
-            x.gen
-        };
-        let (step, d) = if camp.kind == ChannelKind::Voice {
-            let s = &mut self.streams.answer[k];
-            if s.chance(camp.answer_probability) {
-                (Step::Answered, camp.ring.sample_ms(s))
+        let slot = &mut self.contacts[contact];
+        slot.gen = slot.gen.wrapping_add(1);
+        slot.token = slot.token.wrapping_add(1);
+        slot.state = State::Handling;
+        slot.agent = agent;
+        slot.id = id;
+        slot.customer = customer;
+        slot.conversation = conversation;
+        slot.session = session;
+        let gen = slot.gen;
+        let (step, delay) = if definition.kind == ChannelKind::Voice {
+            let stream = &mut self.streams.answer[campaign.get()];
+            if stream.chance(definition.answer_probability) {
+                (Step::Answered, definition.ring.sample_ms(stream))
             } else {
-                (Step::Finish, camp.unanswered_ring.sample_ms(s))
+                (Step::Finish, definition.unanswered_ring.sample_ms(stream))
             }
         } else {
-            let d = camp.handle.sample_ms(&mut self.streams.campaign_handle[k]);
-            (Step::OutboundMessage, d)
+            let stream = &mut self.streams.campaign_handle[campaign.get()];
+            (Step::OutboundMessage, definition.handle.sample_ms(stream))
         };
-        self.set_step(c, step);
-        self.k.after(d, Ev::Step { c, gen });
+        self.set_step(contact, step);
+        self.kernel.after(delay, Activation::Step { contact, gen });
         Ok(())
     }
 }

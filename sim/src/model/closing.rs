@@ -7,201 +7,227 @@ use ccsim_engine::event::{
 };
 
 use super::arrivals::ReturnInfo;
-use super::contacts::{State, Step};
-use super::{Ev, Output, Sim, SimError, Transfer, NONE};
+use super::contacts::{Origin, State, Step};
+use super::index::{AgentIdx, ContactIdx, Idx, QueueIdx, WorkstreamIdx};
+use super::{Activation, Output, Sim, SimError};
+use crate::scenario::Transfer;
 
 impl<'s, O: Output> Sim<'s, O> {
     /// Handling is over: a transfer, or the contact ends (and after-contact work starts).
-    pub(super) fn finish(&mut self, c: u32) -> Result<(), SimError> {
-        let ws = self.contacts[c as usize].ws as usize;
-        let k = self.contacts[c as usize].campaign;
-        // Campaign contacts are never transferred; their after-contact work is the campaign's.
-        let w = self.sc.workstreams.get(ws).filter(|_| k == NONE);
-        let transfer = if let Some(w) =
-            w.filter(|w| !self.contacts[c as usize].transferred && !w.transfers.is_empty())
-        {
-            let s = &mut self.streams.behaviour[ws];
-            let mut u = s.uniform();
-            let mut pick = None;
-            for &(p, t) in &w.transfers {
-                if u < p {
-                    pick = Some(t);
-                    break;
-                }
-                u -= p;
-            }
-            pick
-        } else {
-            None
+    /// Campaign contacts are never transferred; their after-contact work is the campaign's.
+    pub(super) fn finish(&mut self, contact: ContactIdx) -> Result<(), SimError> {
+        let transfer = match self.contacts[contact].origin {
+            Origin::Inbound(workstream) => self.draw_transfer(contact, workstream),
+            Origin::Campaign(_) => None,
         };
-        let a = self.contacts[c as usize].agent;
-        let q = self.contacts[c as usize].queue;
-        let channel = self.sc.queues[q as usize].channel;
-        let customer = self.contacts[c as usize].customer;
-        let contact = self.contacts[c as usize].id;
-        let ct = contact.as_str();
         match transfer {
-            Some(Transfer::Queue(to)) => {
-                self.contacts[c as usize].transferred = true;
-                self.end_session(
-                    c,
-                    Some((TransferTarget::Queue, Some(&self.sc.queues[to].name))),
-                    ClosureReason::AgentTransferToQueue,
-                )?;
-                self.close_profile(a, customer)?;
-                self.release_agent(a, channel);
-                self.enqueue(c, to as u32, false)?;
-                self.after_release(a)
-            }
-            Some(Transfer::Agent) => {
-                self.contacts[c as usize].transferred = true;
-                let target = self.best_agent(c, q, a);
-                let (to, name) = match target {
-                    Some(k) => (
-                        TransferTarget::Agent,
-                        self.sc.agents[k as usize].id.as_str(),
-                    ),
-                    None => (
-                        TransferTarget::Queue,
-                        self.sc.queues[q as usize].name.as_str(),
-                    ),
-                };
-                self.end_session(c, Some((to, Some(name))), ClosureReason::AgentTransferred)?;
-                self.close_profile(a, customer)?;
-                self.release_agent(a, channel);
-                match target {
-                    Some(k) => {
-                        let session = self.next.session();
-                        self.emit(EventKind::SessionStarted {
-                            session: session.as_str(),
-                            contact: ct,
-                            queue: Some(&self.sc.queues[q as usize].name),
-                            handler: HandlerKind::Agent,
-                        })?;
-                        self.contacts[c as usize].session = session;
-                        self.offer(c, k)?;
-                    }
-                    None => self.enqueue(c, q, false)?,
-                }
-                self.after_release(a)
-            }
-            Some(Transfer::Outside) => {
-                self.end_session(
-                    c,
-                    Some((TransferTarget::Outside, None)),
-                    ClosureReason::AgentTransferred,
-                )?;
-                self.emit(EventKind::ContactEnded {
-                    contact: ct,
-                    outcome: Outcome::ForwardedOutside,
-                })?;
-                self.close_profile(a, customer)?;
-                self.release_agent(a, channel);
-                self.close_conversation(c, ClosedBy::Agent, a, true)?;
-                self.release_contact(c);
-                self.after_release(a)
-            }
-            None => {
-                self.emit(EventKind::ContactEnded {
-                    contact: ct,
-                    outcome: Outcome::Completed,
-                })?;
-                let wrap = match (w, self.sc.campaigns.get(k as usize)) {
-                    (Some(w), _) => w
-                        .after_work
-                        .as_ref()
-                        .map(|d| d.sample_ms(&mut self.streams.handle[ws])),
-                    (None, Some(camp)) => camp
-                        .after_work
-                        .as_ref()
-                        .map(|d| d.sample_ms(&mut self.streams.campaign_handle[k as usize])),
-                    (None, None) => None,
-                };
-                match wrap {
-                    Some(d) => {
-                        let x = &mut self.contacts[c as usize];
-                        x.state = State::Wrap;
-                        let gen = x.gen;
-                        self.set_step(c, Step::WrapEnd);
-                        self.k.after(d, Ev::Step { c, gen });
-                        Ok(())
-                    }
-                    None => self.wrap_end(c),
-                }
-            }
+            Some(Transfer::Queue(to)) => self.transfer_to_queue(contact, QueueIdx::new(to)),
+            Some(Transfer::Agent) => self.transfer_to_agent(contact),
+            Some(Transfer::Outside) => self.transfer_outside(contact),
+            None => self.complete(contact),
         }
     }
 
-    pub(super) fn wrap_end(&mut self, c: u32) -> Result<(), SimError> {
-        let a = self.contacts[c as usize].agent;
-        let q = self.contacts[c as usize].queue;
-        let channel = self.sc.queues[q as usize].channel;
-        let customer = self.contacts[c as usize].customer;
-        self.end_session(c, None, ClosureReason::AgentClosed)?;
-        self.close_profile(a, customer)?;
-        self.release_agent(a, channel);
-        self.close_conversation(c, ClosedBy::Agent, a, true)?;
-        self.release_contact(c);
-        self.after_release(a)
+    /// Whether the agent transfers the contact, and where: once per contact at most, with the
+    /// workstream's transfer probabilities.
+    fn draw_transfer(
+        &mut self,
+        contact: ContactIdx,
+        workstream: WorkstreamIdx,
+    ) -> Option<Transfer> {
+        let transfers = &self.scenario.workstreams[workstream.get()].transfers;
+        if self.contacts[contact].transferred || transfers.is_empty() {
+            return None;
+        }
+        let mut u = self.streams.behaviour[workstream.get()].uniform();
+        for &(probability, transfer) in transfers {
+            if u < probability {
+                return Some(transfer);
+            }
+            u -= probability;
+        }
+        None
     }
 
-    /// Closes the contact's conversation; the customer may come back later.
+    /// The agent's part of a contact leaving them: their session ends (transferred to `to`,
+    /// named `target`), the customer's profile closes, and their capacity is given back.
+    fn hand_over(
+        &mut self,
+        contact: ContactIdx,
+        to: TransferTarget,
+        target: Option<&str>,
+        reason: ClosureReason,
+    ) -> Result<AgentIdx, SimError> {
+        let slot = &self.contacts[contact];
+        let (agent, customer, queue) = (slot.agent, slot.customer, slot.queue);
+        self.transfer_session(contact, to, target, reason)?;
+        self.close_profile(agent, customer)?;
+        self.release_agent(agent, self.scenario.queues[queue.get()].channel);
+        Ok(agent)
+    }
+
+    /// The agent transfers the contact to another queue.
+    fn transfer_to_queue(&mut self, contact: ContactIdx, to: QueueIdx) -> Result<(), SimError> {
+        self.contacts[contact].transferred = true;
+        let agent = self.hand_over(
+            contact,
+            TransferTarget::Queue,
+            Some(&self.scenario.queues[to.get()].name),
+            ClosureReason::AgentTransferToQueue,
+        )?;
+        self.requeue(contact, to)?;
+        self.after_release(agent)
+    }
+
+    /// The agent transfers the contact to the best free colleague, in a new session offered
+    /// to them; with nobody free, back to its queue.
+    fn transfer_to_agent(&mut self, contact: ContactIdx) -> Result<(), SimError> {
+        self.contacts[contact].transferred = true;
+        let slot = &self.contacts[contact];
+        let (agent, queue, id) = (slot.agent, slot.queue, slot.id);
+        let queue_name = self.scenario.queues[queue.get()].name.as_str();
+        let colleague = self.best_agent(contact, Some(agent));
+        let (to, target) = match colleague {
+            Some(colleague) => (TransferTarget::Agent, self.agent_id(colleague)),
+            None => (TransferTarget::Queue, queue_name),
+        };
+        self.hand_over(contact, to, Some(target), ClosureReason::AgentTransferred)?;
+        match colleague {
+            Some(colleague) => {
+                let session = self.ids.session();
+                self.emit(EventKind::SessionStarted {
+                    session: session.as_str(),
+                    contact: id.as_str(),
+                    queue: Some(queue_name),
+                    handler: HandlerKind::Agent,
+                })?;
+                self.contacts[contact].session = session;
+                self.offer(contact, colleague)?;
+            }
+            None => self.requeue(contact, queue)?,
+        }
+        self.after_release(agent)
+    }
+
+    /// The agent forwards the contact outside the center: it ends there.
+    fn transfer_outside(&mut self, contact: ContactIdx) -> Result<(), SimError> {
+        let id = self.contacts[contact].id;
+        let slot = &self.contacts[contact];
+        let (agent, customer, queue) = (slot.agent, slot.customer, slot.queue);
+        self.transfer_session(
+            contact,
+            TransferTarget::Outside,
+            None,
+            ClosureReason::AgentTransferred,
+        )?;
+        self.emit(EventKind::ContactEnded {
+            contact: id.as_str(),
+            outcome: Outcome::ForwardedOutside,
+        })?;
+        self.close_profile(agent, customer)?;
+        self.release_agent(agent, self.scenario.queues[queue.get()].channel);
+        self.close_conversation(contact, ClosedBy::Agent, Some(agent))?;
+        self.draw_return(contact, Some(agent));
+        self.release_contact(contact);
+        self.after_release(agent)
+    }
+
+    /// The contact ends, completed; the agent's after-contact work follows, if any.
+    fn complete(&mut self, contact: ContactIdx) -> Result<(), SimError> {
+        let slot = &self.contacts[contact];
+        let (id, origin) = (slot.id, slot.origin);
+        self.emit(EventKind::ContactEnded {
+            contact: id.as_str(),
+            outcome: Outcome::Completed,
+        })?;
+        let after_work_ms = match origin {
+            Origin::Inbound(workstream) => self.scenario.workstreams[workstream.get()]
+                .after_work
+                .as_ref()
+                .map(|d| d.sample_ms(&mut self.streams.handle[workstream.get()])),
+            Origin::Campaign(campaign) => self.scenario.campaigns[campaign.get()]
+                .after_work
+                .as_ref()
+                .map(|d| d.sample_ms(&mut self.streams.campaign_handle[campaign.get()])),
+        };
+        match after_work_ms {
+            Some(delay) => {
+                self.contacts[contact].state = State::Wrap;
+                self.schedule_wrap_end(contact, delay);
+                Ok(())
+            }
+            None => self.wrap_end(contact),
+        }
+    }
+
+    /// Schedules the end of the agent's after-contact work, `delay` [ms] from now.
+    fn schedule_wrap_end(&mut self, contact: ContactIdx, delay: i64) {
+        let gen = self.contacts[contact].gen;
+        self.set_step(contact, Step::WrapEnd);
+        self.kernel.after(delay, Activation::Step { contact, gen });
+    }
+
+    /// The agent's work on the contact is over: the session and the customer's profile
+    /// close, the agent's capacity comes back, and the conversation closes.
+    pub(super) fn wrap_end(&mut self, contact: ContactIdx) -> Result<(), SimError> {
+        let slot = &self.contacts[contact];
+        let (agent, customer, queue) = (slot.agent, slot.customer, slot.queue);
+        self.end_session(contact, ClosureReason::AgentClosed)?;
+        self.close_profile(agent, customer)?;
+        self.release_agent(agent, self.scenario.queues[queue.get()].channel);
+        self.close_conversation(contact, ClosedBy::Agent, Some(agent))?;
+        self.draw_return(contact, Some(agent));
+        self.release_contact(contact);
+        self.after_release(agent)
+    }
+
+    /// Closes the contact's conversation, by `agent` if an agent closes it.
     pub(super) fn close_conversation(
         &mut self,
-        c: u32,
+        contact: ContactIdx,
         by: ClosedBy,
-        a: u32,
-        may_return: bool,
+        agent: Option<AgentIdx>,
     ) -> Result<(), SimError> {
-        let x = &self.contacts[c as usize];
-        let (ws, customer, conversation) = (x.ws as usize, x.customer, x.conversation);
-        let campaign = x.campaign;
-        let agent = (a != NONE).then(|| self.sc.agents[a as usize].id.as_str());
+        let conversation = self.contacts[contact].conversation;
         self.emit(EventKind::ConversationClosed {
             conversation: conversation.as_str(),
             by,
-            agent,
-        })?;
-        if !may_return {
-            return Ok(());
-        }
-        let k = campaign as usize;
-        let (returns, s) = if campaign == NONE {
-            (
-                self.sc.workstreams[ws].returns.as_ref(),
-                &mut self.streams.behaviour[ws],
-            )
-        } else {
-            (
-                self.sc.campaigns[k].reply.as_ref(),
-                &mut self.streams.reply[k],
-            )
+            agent: agent.map(|agent| self.agent_id(agent)),
+        })
+    }
+
+    /// Whether, and when, the customer of the contact's just-closed conversation comes back
+    /// (the workstream's returns, or the campaign's replies); `agent` closed it, if an agent
+    /// did.
+    pub(super) fn draw_return(&mut self, contact: ContactIdx, agent: Option<AgentIdx>) {
+        let slot = &self.contacts[contact];
+        let (customer, conversation) = (slot.customer, slot.conversation);
+        let (returns, stream) = match slot.origin {
+            Origin::Inbound(workstream) => (
+                self.scenario.workstreams[workstream.get()].returns.as_ref(),
+                &mut self.streams.behaviour[workstream.get()],
+            ),
+            Origin::Campaign(campaign) => (
+                self.scenario.campaigns[campaign.get()].reply.as_ref(),
+                &mut self.streams.reply[campaign.get()],
+            ),
         };
-        let Some(r) = returns else {
-            return Ok(());
+        let Some(returns) = returns else {
+            return;
         };
-        if !s.chance(r.probability) {
-            return Ok(());
+        if !stream.chance(returns.probability) {
+            return;
         }
-        let delay = r.delay.sample_ms(s);
+        let delay = returns.delay.sample_ms(stream);
         let info = ReturnInfo {
             customer,
             conversation,
-            closed_at: self.k.now(),
-            ws: r.workstream as u32,
-            agent: a,
+            closed_at_ms: self.kernel.now(),
+            workstream: WorkstreamIdx::new(returns.workstream),
+            agent,
         };
-        let slot = match self.free_returns.pop() {
-            Some(i) => {
-                self.returns[i as usize] = info;
-                i
-            }
-            None => {
-                self.returns.push(info);
-                (self.returns.len() - 1) as u32
-            }
-        };
-        self.k.after(delay, Ev::Return { r: slot });
-        Ok(())
+        let pending = self.returns.take(|| info);
+        self.returns[pending] = info;
+        self.kernel.after(delay, Activation::Return { pending });
     }
 }

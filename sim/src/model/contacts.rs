@@ -2,16 +2,23 @@
 //! slot's generation tells a stale timer from a live one).
 
 use super::ids::Id;
-use super::{Output, Sim, NONE};
+use super::index::{AgentIdx, BotIdx, CampaignIdx, ContactIdx, Idx, QueueIdx, WorkstreamIdx};
+use super::{Output, Sim};
 
 /// Where a contact is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum State {
+    /// The slot is not in use.
     Free,
+    /// A bot is handling it.
     Bot,
+    /// Waiting in a queue (or, for a campaign attempt, for a free agent).
     Queued,
+    /// Offered to an agent, who has not answered yet.
     Offered,
+    /// An agent is handling it.
     Handling,
+    /// Its agent is in after-contact work.
     Wrap,
 }
 
@@ -40,98 +47,120 @@ pub(super) enum Step {
     WrapEnd,
 }
 
+/// Where a contact comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Origin {
+    /// A customer on a workstream (arrived, or come back).
+    Inbound(WorkstreamIdx),
+    /// An outbound campaign's attempt.
+    Campaign(CampaignIdx),
+}
+
+/// The most steps a call's plan has: a hold and a consult (each a start and an end), then the
+/// rest of the talk.
+pub(super) const PLAN_STEPS: usize = 6;
+
 /// One contact in the system.
 #[derive(Clone, Debug)]
 pub(super) struct Contact {
+    /// Bumped whenever the contact's timers must no longer fire (accepted, closed, freed).
     pub(super) gen: u32,
     pub(super) state: State,
-    pub(super) ws: u32,
-    /// The campaign of an outbound attempt, or `NONE` for an inbound contact.
-    pub(super) campaign: u32,
+    pub(super) origin: Origin,
     pub(super) id: Id,
     pub(super) customer: Id,
     pub(super) conversation: Id,
+    /// Its current session.
     pub(super) session: Id,
     pub(super) bot_session: Id,
-    pub(super) bot: u32,
-    pub(super) queue: u32,
-    /// When it entered its current queue (a contact back from an offer keeps its place).
-    pub(super) enq_at: i64,
-    pub(super) agent: u32,
-    pub(super) consultant: u32,
-    pub(super) pref_agent: u32,
-    pub(super) pref_until: i64,
+    /// The bot handling it (meaningful while with a bot).
+    pub(super) bot: BotIdx,
+    /// Its current queue (meaningful once queued).
+    pub(super) queue: QueueIdx,
+    /// When it entered its current queue [ms] (a contact back from an offer keeps its place).
+    pub(super) queued_at_ms: i64,
+    /// The agent offered or handling it (meaningful from the first offer on).
+    pub(super) agent: AgentIdx,
+    /// The agent consulted, while a consult goes on.
+    pub(super) consultant: Option<AgentIdx>,
+    /// The agent a returning customer goes back to when that agent is free.
+    pub(super) preferred: Option<AgentIdx>,
+    /// The outcome drawn for its current offer.
     pub(super) offer: OfferOutcome,
     /// Position in the queue's FIFO: valid while equal to the entry's token.
     pub(super) token: u32,
-    pub(super) overflow_at: i64,
+    /// When it overflows from its queue [ms], if its queue overflows.
+    pub(super) overflow_at_ms: i64,
     pub(super) fulfilled: bool,
     pub(super) transferred: bool,
-    /// The voice plan: (delay before it, step), and where we are in it.
-    pub(super) plan: [(i64, Step); 6],
+    /// The voice plan: (delay before it [ms], step), and where we are in it.
+    pub(super) plan: [(i64, Step); PLAN_STEPS],
     pub(super) plan_len: u8,
     pub(super) plan_pos: u8,
-    /// The consult's duration (accepted) or time to reject.
+    /// The consult's duration (accepted) or time to reject [ms].
     pub(super) consult_ms: i64,
 }
 
 impl Contact {
+    /// A slot with nothing in it.
     pub(super) fn empty() -> Contact {
         Contact {
             gen: 0,
             state: State::Free,
-            ws: 0,
-            campaign: NONE,
+            origin: Origin::Inbound(WorkstreamIdx::new(0)),
             id: Id::NONE,
             customer: Id::NONE,
             conversation: Id::NONE,
             session: Id::NONE,
             bot_session: Id::NONE,
-            bot: NONE,
-            queue: NONE,
-            enq_at: 0,
-            agent: NONE,
-            consultant: NONE,
-            pref_agent: NONE,
-            pref_until: 0,
+            bot: BotIdx::new(0),
+            queue: QueueIdx::new(0),
+            queued_at_ms: 0,
+            agent: AgentIdx::new(0),
+            consultant: None,
+            preferred: None,
             offer: OfferOutcome::Accept,
             token: 0,
-            overflow_at: i64::MAX,
+            overflow_at_ms: i64::MAX,
             fulfilled: false,
             transferred: false,
-            plan: [(0, Step::Finish); 6],
+            plan: [(0, Step::Finish); PLAN_STEPS],
             plan_len: 0,
             plan_pos: 0,
             consult_ms: 0,
         }
     }
+
+    /// The workstream it came on, unless it is a campaign's.
+    pub(super) fn workstream(&self) -> Option<WorkstreamIdx> {
+        match self.origin {
+            Origin::Inbound(workstream) => Some(workstream),
+            Origin::Campaign(_) => None,
+        }
+    }
 }
 
 impl<'s, O: Output> Sim<'s, O> {
-    pub(super) fn alloc(&mut self) -> u32 {
-        let c = match self.free.pop() {
-            Some(c) => c,
-            None => {
-                self.contacts.push(Contact::empty());
-                (self.contacts.len() - 1) as u32
-            }
-        };
-        let gen = self.contacts[c as usize].gen.wrapping_add(1);
-        let token = self.contacts[c as usize].token;
-        self.contacts[c as usize] = Contact {
-            gen,
-            token,
+    /// A slot for a new contact, queued, with a new generation; its FIFO token carries on
+    /// from the slot's last use, so old queue entries stay stale.
+    pub(super) fn alloc_contact(&mut self) -> ContactIdx {
+        let contact = self.contacts.take(Contact::empty);
+        let slot = &mut self.contacts[contact];
+        *slot = Contact {
+            gen: slot.gen.wrapping_add(1),
+            token: slot.token,
             state: State::Queued,
             ..Contact::empty()
         };
-        c
+        contact
     }
 
-    pub(super) fn release_contact(&mut self, c: u32) {
-        let x = &mut self.contacts[c as usize];
-        x.gen = x.gen.wrapping_add(1);
-        x.token = x.token.wrapping_add(1);
-        x.state = State::Free;
-        self.free.push(c);
+    /// The contact has left the system: its timers and queue entries go stale, its slot free.
+    pub(super) fn release_contact(&mut self, contact: ContactIdx) {
+        let slot = &mut self.contacts[contact];
+        slot.gen = slot.gen.wrapping_add(1);
+        slot.token = slot.token.wrapping_add(1);
+        slot.state = State::Free;
+        self.contacts.give_back(contact);
     }
 }

@@ -4,32 +4,33 @@
 use arrayvec::ArrayString;
 
 /// The text of an id: a short prefix and a number, held inline.
-pub(super) type IdText = ArrayString<24>;
+type IdText = ArrayString<24>;
 
 /// An id the simulator gave out: its number, and its text written once, when it is given out,
 /// so that the events naming it borrow the text rather than write it again.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Id {
-    pub(super) n: u64,
-    pub(super) text: IdText,
+    /// Its number (unique among ids of its prefix).
+    pub(super) number: u64,
+    text: IdText,
 }
 
 impl Id {
     /// No id (a contact slot not in use).
     pub(super) const NONE: Id = Id {
-        n: 0,
+        number: 0,
         text: IdText::new_const(),
     };
 
-    /// The id numbered `n` after `prefix`.
-    pub(super) fn new(prefix: &'static str, n: u64) -> Id {
+    /// The id numbered `number` after `prefix`.
+    pub(super) fn new(prefix: &'static str, number: u64) -> Id {
         let mut text = IdText::new();
         // The prefixes are this file's three-letter constants and a u64 has at most 20 digits,
         // so both fit (a test writes the longest); a longer prefix is a bug here, refused
         // loudly rather than cut to a duplicate id.
         text.push_str(prefix);
-        text.push_str(itoa::Buffer::new().format(n));
-        Id { n, text }
+        text.push_str(itoa::Buffer::new().format(number));
+        Id { number, text }
     }
 
     /// Its text.
@@ -38,14 +39,15 @@ impl Id {
     }
 }
 
+/// The last number given out for each kind of id (ids start at 1).
 #[derive(Default)]
 pub(super) struct Counters {
-    pub(super) contact: u64,
-    pub(super) session: u64,
-    pub(super) conversation: u64,
-    pub(super) customer: u64,
-    pub(super) bot_session: u64,
-    pub(super) ticket: u64,
+    contact: u64,
+    session: u64,
+    conversation: u64,
+    customer: u64,
+    bot_session: u64,
+    ticket: u64,
 }
 
 impl Counters {
@@ -81,7 +83,7 @@ impl Counters {
 }
 
 /// Advances `counter` and gives out the id it now numbers.
-pub(super) fn bump(counter: &mut u64, prefix: &'static str) -> Id {
+fn bump(counter: &mut u64, prefix: &'static str) -> Id {
     *counter += 1;
     Id::new(prefix, *counter)
 }

@@ -18,6 +18,7 @@ mod closing;
 mod contacts;
 mod handling;
 mod ids;
+mod index;
 mod offers;
 mod queues;
 
@@ -30,60 +31,129 @@ use rustc_hash::FxHashMap;
 use crate::dist::Stream;
 use crate::kernel::Kernel;
 use crate::output::{Output, SimError};
-use crate::scenario::{ChannelKind, Entry, Scenario, Segment, Transfer, CHANNELS};
+use crate::scenario::Scenario;
 
-use agents::{Agent, AwayKind, Pending};
-use arrivals::ReturnInfo;
-use bots::BotSess;
+use agents::Agent;
+use arrivals::{RateClock, ReturnInfo};
+use bots::BotSession;
 use contacts::{Contact, State};
 use ids::Counters;
+use index::{
+    AgentIdx, CampaignIdx, ContactIdx, Idx, QueueIdx, ReturnIdx, Slab, Table, WorkstreamIdx,
+};
+use queues::Waiting;
 
-const NONE: u32 = u32::MAX;
-
-/// What the kernel activates.
+/// What the kernel activates. A contact's or an agent's timer carries the generation it was
+/// set in: a timer whose generation has moved on since is stale and does nothing.
 #[derive(Clone, Copy, Debug)]
-enum Ev {
-    Arrival { ws: u32 },
-    Attempt { k: u32 },
-    Expire { c: u32, gen: u32 },
-    Return { r: u32 },
-    Patience { c: u32, gen: u32 },
-    Overflow { c: u32, gen: u32 },
-    OfferDone { c: u32, gen: u32 },
-    Step { c: u32, gen: u32 },
-    BotDone { c: u32, gen: u32 },
-    ShiftStart { a: u32 },
-    ShiftEnd { a: u32 },
-    AwayStart { a: u32, gen: u32 },
-    AwayEnd { a: u32, gen: u32 },
-    IdleStart { a: u32, gen: u32 },
-    IdleEnd { a: u32, gen: u32 },
-    AutoAway { a: u32, gen: u32 },
-    AutoLogout { a: u32, gen: u32 },
-    FocusStart { a: u32, gen: u32 },
-    FocusEnd { a: u32, gen: u32 },
+enum Activation {
+    /// A workstream's next customer arrives.
+    Arrival { workstream: WorkstreamIdx },
+    /// A campaign's next attempt is made.
+    Attempt { campaign: CampaignIdx },
+    /// A campaign attempt nobody started expires.
+    Expire { contact: ContactIdx, gen: u32 },
+    /// A customer comes back.
+    Return { pending: ReturnIdx },
+    /// A waiting customer's patience runs out.
+    Patience { contact: ContactIdx, gen: u32 },
+    /// A waiting contact overflows to its queue's overflow queue.
+    Overflow { contact: ContactIdx, gen: u32 },
+    /// An offer is accepted, rejected or times out.
+    OfferDone { contact: ContactIdx, gen: u32 },
+    /// A contact's next handling step comes.
+    Step { contact: ContactIdx, gen: u32 },
+    /// A bot is done with a contact.
+    BotDone { contact: ContactIdx, gen: u32 },
+    /// An agent's shift starts.
+    ShiftStart { agent: AgentIdx },
+    /// An agent's shift ends.
+    ShiftEnd { agent: AgentIdx },
+    /// An agent's next Away episode is due.
+    AwayStart { agent: AgentIdx, gen: u32 },
+    /// An agent's Away episode ends.
+    AwayEnd { agent: AgentIdx, gen: u32 },
+    /// An agent's next idle stretch is due.
+    IdleStart { agent: AgentIdx, gen: u32 },
+    /// An agent comes back to the desk from an idle stretch (absence generation).
+    IdleEnd { agent: AgentIdx, gen: u32 },
+    /// The platform sets an absent agent Away (absence generation).
+    AutoAway { agent: AgentIdx, gen: u32 },
+    /// The platform logs an absent agent out (absence generation).
+    AutoLogout { agent: AgentIdx, gen: u32 },
+    /// An agent's next Focus episode is due.
+    FocusStart { agent: AgentIdx, gen: u32 },
+    /// An agent's Focus episode ends.
+    FocusEnd { agent: AgentIdx, gen: u32 },
+    /// A customer's bot session window may be over (the customer's number).
     BotSessionEnd { customer: u64 },
 }
 
-/// The random-number streams of a run, one per process.
+/// The random-number streams of a run, one per process and per workstream, bot, group or
+/// campaign, so that what-ifs share their random numbers where they do not differ.
 struct Streams {
-    pub(super) arrivals: Vec<Stream>,
-    pub(super) patience: Vec<Stream>,
-    pub(super) handle: Vec<Stream>,
-    pub(super) behaviour: Vec<Stream>,
-    pub(super) bots: Vec<Stream>,
-    pub(super) offers: Vec<Stream>,
-    pub(super) away: Vec<Stream>,
-    pub(super) idle: Vec<Stream>,
-    pub(super) focus: Vec<Stream>,
+    /// Per workstream: arrivals.
+    arrivals: Vec<Stream>,
+    /// Per workstream: customers' patience.
+    patience: Vec<Stream>,
+    /// Per workstream: handling times and message timings.
+    handle: Vec<Stream>,
+    /// Per workstream: holds, consults, transfers and returns.
+    behaviour: Vec<Stream>,
+    /// Per bot: handling, tickets and resolution.
+    bots: Vec<Stream>,
+    /// Per group: offer outcomes.
+    offers: Vec<Stream>,
+    /// Per group: Away episodes.
+    away: Vec<Stream>,
+    /// Per group: idle stretches.
+    idle: Vec<Stream>,
+    /// Per group: Focus episodes.
+    focus: Vec<Stream>,
     /// Per campaign: when attempts are made.
-    pub(super) attempts: Vec<Stream>,
+    attempts: Vec<Stream>,
     /// Per campaign: whether and when calls are answered.
-    pub(super) answer: Vec<Stream>,
+    answer: Vec<Stream>,
     /// Per campaign: talk or writing time, and after-contact work.
-    pub(super) campaign_handle: Vec<Stream>,
+    campaign_handle: Vec<Stream>,
     /// Per campaign: customers answering back.
-    pub(super) reply: Vec<Stream>,
+    reply: Vec<Stream>,
+}
+
+impl Streams {
+    /// The streams of a run of `scenario` with `seed`, each named after its process and its
+    /// owner's name.
+    fn new(scenario: &Scenario, seed: u64) -> Streams {
+        let per = |process: &str, owners: &[&str]| -> Vec<Stream> {
+            owners
+                .iter()
+                .map(|owner| Stream::new(seed, &format!("{process}/{owner}")))
+                .collect()
+        };
+        let workstreams: Vec<&str> = scenario
+            .workstreams
+            .iter()
+            .map(|w| w.name.as_str())
+            .collect();
+        let groups: Vec<&str> = scenario.groups.iter().map(|g| g.name.as_str()).collect();
+        let bots: Vec<&str> = scenario.bots.iter().map(|b| b.name.as_str()).collect();
+        let campaigns: Vec<&str> = scenario.campaigns.iter().map(|c| c.name.as_str()).collect();
+        Streams {
+            arrivals: per("arrivals", &workstreams),
+            patience: per("patience", &workstreams),
+            handle: per("handle", &workstreams),
+            behaviour: per("behaviour", &workstreams),
+            bots: per("bot", &bots),
+            offers: per("offer", &groups),
+            away: per("away", &groups),
+            idle: per("idle", &groups),
+            focus: per("focus", &groups),
+            attempts: per("campaign-attempts", &campaigns),
+            answer: per("campaign-answer", &campaigns),
+            campaign_handle: per("campaign-handle", &campaigns),
+            reply: per("campaign-reply", &campaigns),
+        }
+    }
 }
 
 /// What a finished simulation reports about itself.
@@ -97,100 +167,60 @@ pub struct SimStats {
     pub queued: u64,
 }
 
-/// A running simulation.
+/// A running simulation. Its state is grouped by the process that owns it; each process's
+/// methods live in the module of the same name.
 pub struct Sim<'s, O> {
-    sc: &'s Scenario,
-    k: Kernel<Ev>,
-    end: i64,
+    scenario: &'s Scenario,
+    kernel: Kernel<Activation>,
+    /// The end of the horizon [ms since the epoch].
+    end_ms: i64,
     out: O,
     stats: SimStats,
     streams: Streams,
-    arrival_clock: Vec<f64>,
-    arrival_seg: Vec<usize>,
-    attempt_clock: Vec<f64>,
-    attempt_seg: Vec<usize>,
-    contacts: Vec<Contact>,
-    free: Vec<u32>,
-    agents: Vec<Agent>,
-    fifo: Vec<VecDeque<(u32, u32)>>,
-    returns: Vec<ReturnInfo>,
-    free_returns: Vec<u32>,
-    bot_sessions: FxHashMap<u64, BotSess>,
-    next: Counters,
+    /// Arrivals: each workstream's place in its rate function.
+    arrivals: Table<WorkstreamIdx, RateClock>,
+    /// Campaigns: each campaign's place in its attempt rate function.
+    attempts: Table<CampaignIdx, RateClock>,
+    /// Contacts in the system (queued, offered, handled, in wrap-up or with a bot).
+    contacts: Slab<ContactIdx, Contact>,
+    /// Agents' state, beside the scenario's agent definitions.
+    agents: Table<AgentIdx, Agent>,
+    /// Queues: the contacts waiting in each, oldest first (stale entries dropped lazily).
+    waiting: Table<QueueIdx, VecDeque<Waiting>>,
+    /// Customers who will come back to a closed conversation.
+    returns: Slab<ReturnIdx, ReturnInfo>,
+    /// Bots: each customer's open bot session, by the customer's number.
+    bot_sessions: FxHashMap<u64, BotSession>,
+    /// The counters ids are given out from.
+    ids: Counters,
     /// Called with the simulated time now and then (progress bars).
     progress: Option<&'s (dyn Fn(i64) + Sync)>,
 }
 
 impl<'s, O: Output> Sim<'s, O> {
-    /// A simulation of `sc` with `seed`, writing to `out`.
-    pub fn new(sc: &'s Scenario, seed: u64, out: O) -> Self {
-        let per = |kind: &str, names: Vec<&str>| -> Vec<Stream> {
-            names
-                .into_iter()
-                .map(|n| Stream::new(seed, &format!("{kind}/{n}")))
-                .collect()
-        };
-        let ws: Vec<&str> = sc.workstreams.iter().map(|w| w.name.as_str()).collect();
-        let groups: Vec<&str> = sc.groups.iter().map(|g| g.name.as_str()).collect();
-        let bots: Vec<&str> = sc.bots.iter().map(|b| b.name.as_str()).collect();
-        let campaigns: Vec<&str> = sc.campaigns.iter().map(|k| k.name.as_str()).collect();
-        let streams = Streams {
-            arrivals: per("arrivals", ws.clone()),
-            patience: per("patience", ws.clone()),
-            handle: per("handle", ws.clone()),
-            behaviour: per("behaviour", ws),
-            bots: per("bot", bots),
-            offers: per("offer", groups.clone()),
-            away: per("away", groups.clone()),
-            idle: per("idle", groups.clone()),
-            focus: per("focus", groups),
-            attempts: per("campaign-attempts", campaigns.clone()),
-            answer: per("campaign-answer", campaigns.clone()),
-            campaign_handle: per("campaign-handle", campaigns.clone()),
-            reply: per("campaign-reply", campaigns),
-        };
-        let start = sc.start.millis();
-        let agents = sc
+    /// A simulation of `scenario` with `seed`, writing to `out`.
+    pub fn new(scenario: &'s Scenario, seed: u64, out: O) -> Self {
+        let start_ms = scenario.start.millis();
+        let agents = scenario
             .agents
             .iter()
-            .map(|a| Agent {
-                group: a.group as u32,
-                logged_in: false,
-                in_shift: false,
-                next_shift: 0,
-                available: false,
-                away: AwayKind::No,
-                focus: false,
-                absent: false,
-                last_active: start,
-                pending: Pending::None,
-                load: [0; CHANNELS],
-                total: 0,
-                free_since: start,
-                gen: 0,
-                absence_gen: 0,
-                profiles: Vec::new(),
-            })
+            .map(|definition| Agent::new(definition.group, start_ms))
             .collect();
         Sim {
-            sc,
-            k: Kernel::new(start),
-            end: sc.end.millis(),
+            scenario,
+            kernel: Kernel::new(start_ms),
+            end_ms: scenario.end.millis(),
             out,
             stats: SimStats::default(),
-            streams,
-            arrival_clock: vec![start as f64; sc.workstreams.len()],
-            arrival_seg: vec![0; sc.workstreams.len()],
-            attempt_clock: vec![start as f64; sc.campaigns.len()],
-            attempt_seg: vec![0; sc.campaigns.len()],
-            contacts: Vec::with_capacity(256),
-            free: Vec::new(),
-            agents,
-            fifo: vec![VecDeque::new(); sc.queues.len()],
-            returns: Vec::new(),
-            free_returns: Vec::new(),
+            streams: Streams::new(scenario, seed),
+            arrivals: Table::new(vec![RateClock::new(start_ms); scenario.workstreams.len()]),
+            attempts: Table::new(vec![RateClock::new(start_ms); scenario.campaigns.len()]),
+            contacts: Slab::with_capacity(256),
+            agents: Table::new(agents),
+            waiting: Table::new(vec![VecDeque::new(); scenario.queues.len()]),
+            returns: Slab::with_capacity(0),
             bot_sessions: FxHashMap::default(),
-            next: Counters::default(),
+            ids: Counters::default(),
             progress: None,
         }
     }
@@ -203,73 +233,105 @@ impl<'s, O: Output> Sim<'s, O> {
 
     /// Runs to the end of the horizon; returns the output and what was done.
     pub fn run(mut self) -> Result<(O, SimStats), SimError> {
-        for w in 0..self.sc.workstreams.len() {
-            self.schedule_arrival(w as u32);
+        for workstream in self.arrivals.indices() {
+            self.schedule_arrival(workstream);
         }
-        for k in 0..self.sc.campaigns.len() {
-            self.schedule_attempt(k as u32);
+        for campaign in self.attempts.indices() {
+            self.schedule_attempt(campaign);
         }
-        for a in 0..self.agents.len() {
-            self.schedule_shift(a as u32);
+        for agent in self.agents.indices() {
+            self.schedule_shift(agent);
         }
-        let mut n: u32 = 0;
-        while let Some(ev) = self.k.next_before(self.end) {
-            self.dispatch(ev)?;
-            n = n.wrapping_add(1);
-            if n % 65_536 == 0 {
+        let mut n_activations: u32 = 0;
+        while let Some(activation) = self.kernel.next_before(self.end_ms) {
+            self.dispatch(activation)?;
+            n_activations = n_activations.wrapping_add(1);
+            if n_activations % 65_536 == 0 {
                 if let Some(f) = self.progress {
-                    f(self.k.now());
+                    f(self.kernel.now());
                 }
             }
         }
         Ok((self.out, self.stats))
     }
 
-    fn dispatch(&mut self, ev: Ev) -> Result<(), SimError> {
-        match ev {
-            Ev::Arrival { ws } => self.arrival(ws),
-            Ev::Attempt { k } => self.attempt(k),
-            Ev::Expire { c, gen } if self.live(c, gen) => {
-                self.expire(c);
+    /// Hands an activation to its process, unless it is stale.
+    fn dispatch(&mut self, activation: Activation) -> Result<(), SimError> {
+        use Activation as A;
+        match activation {
+            A::Arrival { workstream } => self.arrival(workstream),
+            A::Attempt { campaign } => self.attempt(campaign),
+            A::Expire { contact, gen } if self.live(contact, gen) => {
+                self.expire(contact);
                 Ok(())
             }
-            Ev::Return { r } => self.returned(r),
-            Ev::Patience { c, gen } if self.live(c, gen) => self.abandon(c),
-            Ev::Overflow { c, gen } if self.live(c, gen) => self.overflow(c),
-            Ev::OfferDone { c, gen } if self.live(c, gen) => self.offer_done(c),
-            Ev::Step { c, gen } if self.live(c, gen) => self.step(c),
-            Ev::BotDone { c, gen } if self.live(c, gen) => self.bot_done(c),
-            Ev::ShiftStart { a } => self.shift_start(a),
-            Ev::ShiftEnd { a } => self.shift_end(a),
-            Ev::AwayStart { a, gen } if self.agents[a as usize].gen == gen => self.away_start(a),
-            Ev::AwayEnd { a, gen } if self.agents[a as usize].gen == gen => self.away_end(a),
-            Ev::IdleStart { a, gen } if self.agents[a as usize].gen == gen => self.idle_start(a),
-            Ev::IdleEnd { a, gen } if self.agents[a as usize].absence_gen == gen => {
-                self.idle_end(a)
+            A::Return { pending } => self.returned(pending),
+            A::Patience { contact, gen } if self.live(contact, gen) => self.abandon(contact),
+            A::Overflow { contact, gen } if self.live(contact, gen) => self.overflow(contact),
+            A::OfferDone { contact, gen } if self.live(contact, gen) => self.offer_done(contact),
+            A::Step { contact, gen } if self.live(contact, gen) => self.step(contact),
+            A::BotDone { contact, gen } if self.live(contact, gen) => self.bot_done(contact),
+            A::ShiftStart { agent } => self.shift_start(agent),
+            A::ShiftEnd { agent } => self.shift_end(agent),
+            A::AwayStart { agent, gen } if self.agents[agent].episode_gen == gen => {
+                self.away_start(agent)
             }
-            Ev::AutoAway { a, gen } if self.agents[a as usize].absence_gen == gen => {
-                self.auto_away(a)
+            A::AwayEnd { agent, gen } if self.agents[agent].episode_gen == gen => {
+                self.away_end(agent)
             }
-            Ev::AutoLogout { a, gen } if self.agents[a as usize].absence_gen == gen => {
-                self.auto_logout(a)
+            A::IdleStart { agent, gen } if self.agents[agent].episode_gen == gen => {
+                self.idle_start(agent)
             }
-            Ev::FocusStart { a, gen } if self.agents[a as usize].gen == gen => self.focus_start(a),
-            Ev::FocusEnd { a, gen } if self.agents[a as usize].gen == gen => self.focus_end(a),
-            Ev::BotSessionEnd { customer } => self.bot_session_end(customer),
-            _ => Ok(()),
+            A::IdleEnd { agent, gen } if self.agents[agent].absence_gen == gen => {
+                self.idle_end(agent)
+            }
+            A::AutoAway { agent, gen } if self.agents[agent].absence_gen == gen => {
+                self.auto_away(agent)
+            }
+            A::AutoLogout { agent, gen } if self.agents[agent].absence_gen == gen => {
+                self.auto_logout(agent)
+            }
+            A::FocusStart { agent, gen } if self.agents[agent].episode_gen == gen => {
+                self.focus_start(agent)
+            }
+            A::FocusEnd { agent, gen } if self.agents[agent].episode_gen == gen => {
+                self.focus_end(agent)
+            }
+            A::BotSessionEnd { customer } => self.bot_session_end(customer),
+            A::Expire { .. }
+            | A::Patience { .. }
+            | A::Overflow { .. }
+            | A::OfferDone { .. }
+            | A::Step { .. }
+            | A::BotDone { .. }
+            | A::AwayStart { .. }
+            | A::AwayEnd { .. }
+            | A::IdleStart { .. }
+            | A::IdleEnd { .. }
+            | A::AutoAway { .. }
+            | A::AutoLogout { .. }
+            | A::FocusStart { .. }
+            | A::FocusEnd { .. } => Ok(()),
         }
     }
 
-    fn live(&self, c: u32, gen: u32) -> bool {
-        let x = &self.contacts[c as usize];
-        x.gen == gen && x.state != State::Free
+    /// Whether a contact timer set in generation `gen` still concerns a contact in the system.
+    fn live(&self, contact: ContactIdx, gen: u32) -> bool {
+        let slot = &self.contacts[contact];
+        slot.gen == gen && slot.state != State::Free
     }
 
+    /// Writes one event, at the simulated time now.
     fn emit(&mut self, kind: EventKind<'_>) -> Result<(), SimError> {
         self.stats.events += 1;
         self.out.event(&Event {
-            at: Instant::from_millis(self.k.now()),
+            at: Instant::from_millis(self.kernel.now()),
             kind,
         })
+    }
+
+    /// The scenario's id of `agent`.
+    fn agent_id(&self, agent: AgentIdx) -> &'s str {
+        self.scenario.agents[agent.get()].id.as_str()
     }
 }

@@ -3,167 +3,170 @@
 
 use ccsim_engine::event::{ClosureReason, EventKind, HandlerKind, ParticipantMode};
 
-use super::contacts::{OfferOutcome, State, Step};
-use super::{ChannelKind, Ev, Output, Sim, SimError, NONE};
+use super::contacts::{OfferOutcome, Origin, State, Step};
+use super::index::{AgentIdx, ContactIdx, Idx, WorkstreamIdx};
+use super::{Activation, Output, Sim, SimError};
+use crate::scenario::ChannelKind;
 
 impl<'s, O: Output> Sim<'s, O> {
-    pub(super) fn offer(&mut self, c: u32, a: u32) -> Result<(), SimError> {
-        if self.contacts[c as usize].campaign != NONE {
-            // Outbound work is not offered: the agent routing picked starts it.
-            return self.dial(c, a);
+    /// Routing picked the agent for the contact: an inbound contact is offered to them, and
+    /// the outcome drawn; a campaign attempt is not offered, the agent starts it.
+    pub(super) fn offer(&mut self, contact: ContactIdx, agent: AgentIdx) -> Result<(), SimError> {
+        if let Origin::Campaign(campaign) = self.contacts[contact].origin {
+            return self.dial(contact, campaign, agent);
         }
-        let q = self.contacts[c as usize].queue as usize;
-        let channel = self.sc.queues[q].channel;
-        let g = self.agents[a as usize].group as usize;
-        {
-            let ag = &mut self.agents[a as usize];
-            ag.load[channel as usize] += 1;
-            ag.total += 1;
-        }
-        let x = &mut self.contacts[c as usize];
-        x.state = State::Offered;
-        x.agent = a;
-        x.token = x.token.wrapping_add(1);
-        let session = x.session;
-        let se = session.as_str();
-        let agent = self.sc.agents[a as usize].id.as_str();
-        self.emit(EventKind::SessionOffered { session: se, agent })?;
-        let group = &self.sc.groups[g];
-        let (outcome, delay) = if self.agents[a as usize].absent {
-            (OfferOutcome::Timeout, self.sc.platform.offer_timeout_ms)
-        } else {
-            let s = &mut self.streams.offers[g];
-            match s.pick(&group.offer.weights) {
-                0 => (
-                    OfferOutcome::Accept,
-                    group.offer.time_to_accept.sample_ms(s),
-                ),
-                1 => (
-                    OfferOutcome::Reject,
-                    group.offer.time_to_reject.sample_ms(s),
-                ),
-                _ => (OfferOutcome::Timeout, self.sc.platform.offer_timeout_ms),
-            }
-        };
-        self.contacts[c as usize].offer = outcome;
+        let queue = self.contacts[contact].queue;
+        let channel = self.scenario.queues[queue.get()].channel;
+        self.agents[agent].take_capacity(channel);
+        let slot = &mut self.contacts[contact];
+        slot.state = State::Offered;
+        slot.agent = agent;
+        slot.token = slot.token.wrapping_add(1);
+        let session = slot.session;
+        self.emit(EventKind::SessionOffered {
+            session: session.as_str(),
+            agent: self.agent_id(agent),
+        })?;
+        let (outcome, delay) = self.draw_offer_outcome(agent);
+        self.contacts[contact].offer = outcome;
         if outcome == OfferOutcome::Accept && delay == 0 {
-            return self.accept(c);
+            return self.accept(contact);
         }
-        let gen = self.contacts[c as usize].gen;
-        self.k.after(delay, Ev::OfferDone { c, gen });
+        let gen = self.contacts[contact].gen;
+        self.kernel
+            .after(delay, Activation::OfferDone { contact, gen });
         Ok(())
     }
 
-    pub(super) fn offer_done(&mut self, c: u32) -> Result<(), SimError> {
-        let x = &self.contacts[c as usize];
-        if x.state != State::Offered {
-            return Ok(());
+    /// How the agent answers an offer, and after how long [ms]: an agent away from the desk
+    /// lets it time out; otherwise their group's weights decide.
+    fn draw_offer_outcome(&mut self, agent: AgentIdx) -> (OfferOutcome, i64) {
+        let timeout_ms = self.scenario.platform.offer_timeout_ms;
+        if self.agents[agent].absent {
+            return (OfferOutcome::Timeout, timeout_ms);
         }
-        let a = x.agent;
-        let session = x.session;
-        let se = session.as_str();
-        let agent = self.sc.agents[a as usize].id.as_str();
-        match x.offer {
-            OfferOutcome::Accept => return self.accept(c),
-            OfferOutcome::Reject => {
-                self.emit(EventKind::SessionRejected { session: se, agent })?;
-                self.emit(EventKind::SessionEnded {
-                    session: se,
-                    reason: ClosureReason::AgentReject,
-                })?;
-            }
-            OfferOutcome::Timeout => {
-                self.emit(EventKind::SessionTimedOut { session: se, agent })?;
-                self.emit(EventKind::SessionEnded {
-                    session: se,
-                    reason: ClosureReason::AgentTimeout,
-                })?;
-            }
+        let group = self.agents[agent].group;
+        let offer = &self.scenario.groups[group].offer;
+        let stream = &mut self.streams.offers[group];
+        match stream.pick(&offer.weights) {
+            0 => (OfferOutcome::Accept, offer.time_to_accept.sample_ms(stream)),
+            1 => (OfferOutcome::Reject, offer.time_to_reject.sample_ms(stream)),
+            _ => (OfferOutcome::Timeout, timeout_ms),
         }
-        // Back to the queue (in front: it keeps its place) in a new session.
-        let q = self.contacts[c as usize].queue;
-        let channel = self.sc.queues[q as usize].channel;
-        self.release_agent(a, channel);
-        let session = self.next.session();
-        let contact = self.contacts[c as usize].id;
-        self.emit(EventKind::SessionStarted {
-            session: session.as_str(),
-            contact: contact.as_str(),
-            queue: Some(&self.sc.queues[q as usize].name),
-            handler: HandlerKind::Agent,
-        })?;
-        {
-            let x = &mut self.contacts[c as usize];
-            x.session = session;
-            x.state = State::Queued;
-            x.agent = NONE;
-        }
-        if self.k.now() >= self.contacts[c as usize].overflow_at {
-            self.overflow(c)?;
-        } else {
-            self.route(c, true)?;
-        }
-        self.after_release(a)
     }
 
-    pub(super) fn accept(&mut self, c: u32) -> Result<(), SimError> {
-        let a = self.contacts[c as usize].agent;
-        let ws = self.contacts[c as usize].ws as usize;
-        let w = &self.sc.workstreams[ws];
-        let g = self.agents[a as usize].group as usize;
-        {
-            let x = &mut self.contacts[c as usize];
-            x.gen = x.gen.wrapping_add(1);
-            x.state = State::Handling;
+    /// The agent answered the offer: accepted, or rejected or timed out, when the contact
+    /// goes back to its queue (in front: it keeps its place) in a new session.
+    pub(super) fn offer_done(&mut self, contact: ContactIdx) -> Result<(), SimError> {
+        let slot = &self.contacts[contact];
+        if slot.state != State::Offered {
+            return Ok(());
         }
-        let x = &self.contacts[c as usize];
-        let (session, contact, customer) = (x.session, x.id, x.customer);
-        let (se, ct) = (session.as_str(), contact.as_str());
-        let fulfilled = x.fulfilled;
-        let agent = self.sc.agents[a as usize].id.as_str();
-        self.emit(EventKind::SessionAccepted { session: se, agent })?;
+        let (agent, session) = (slot.agent, slot.session);
+        let (se, agent_id) = (session.as_str(), self.agent_id(agent));
+        match slot.offer {
+            OfferOutcome::Accept => return self.accept(contact),
+            OfferOutcome::Reject => {
+                self.emit(EventKind::SessionRejected {
+                    session: se,
+                    agent: agent_id,
+                })?;
+                self.end_session(contact, ClosureReason::AgentReject)?;
+            }
+            OfferOutcome::Timeout => {
+                self.emit(EventKind::SessionTimedOut {
+                    session: se,
+                    agent: agent_id,
+                })?;
+                self.end_session(contact, ClosureReason::AgentTimeout)?;
+            }
+        }
+        let queue = self.contacts[contact].queue;
+        let definition = &self.scenario.queues[queue.get()];
+        self.release_agent(agent, definition.channel);
+        let session = self.ids.session();
+        let id = self.contacts[contact].id;
+        self.emit(EventKind::SessionStarted {
+            session: session.as_str(),
+            contact: id.as_str(),
+            queue: Some(&definition.name),
+            handler: HandlerKind::Agent,
+        })?;
+        let slot = &mut self.contacts[contact];
+        slot.session = session;
+        slot.state = State::Queued;
+        if self.kernel.now() >= slot.overflow_at_ms {
+            self.overflow(contact)?;
+        } else {
+            self.route_keeping_place(contact)?;
+        }
+        self.after_release(agent)
+    }
+
+    /// The agent accepts the contact: they join its session, open the customer's profile,
+    /// and handling starts on the channel's terms.
+    fn accept(&mut self, contact: ContactIdx) -> Result<(), SimError> {
+        let Origin::Inbound(workstream) = self.contacts[contact].origin else {
+            // Campaign attempts are started by `dial`, never offered.
+            return Ok(());
+        };
+        let slot = &mut self.contacts[contact];
+        slot.gen = slot.gen.wrapping_add(1);
+        slot.state = State::Handling;
+        let (agent, session, customer) = (slot.agent, slot.session, slot.customer);
+        let agent_id = self.agent_id(agent);
+        self.emit(EventKind::SessionAccepted {
+            session: session.as_str(),
+            agent: agent_id,
+        })?;
         self.emit(EventKind::ParticipantJoined {
-            session: se,
-            participant: agent,
+            session: session.as_str(),
+            participant: agent_id,
             kind: HandlerKind::Agent,
             mode: ParticipantMode::Primary,
             reason: None,
         })?;
-        if self.sc.groups[g].profile_views {
-            self.open_profile(a, customer)?;
+        if self.group_of(agent).profile_views {
+            self.open_profile(agent, customer)?;
         }
-        let gen = self.contacts[c as usize].gen;
-        match w.kind {
+        self.start_handling(contact, workstream)
+    }
+
+    /// Handling starts: a call is fulfilled and its plan laid out; a messaging contact waits
+    /// for the agent's first reply; an async contact for the agent's reply.
+    fn start_handling(
+        &mut self,
+        contact: ContactIdx,
+        workstream: WorkstreamIdx,
+    ) -> Result<(), SimError> {
+        let definition = &self.scenario.workstreams[workstream.get()];
+        let stream = &mut self.streams.handle[workstream.get()];
+        let gen = self.contacts[contact].gen;
+        let (step, delay) = match definition.kind {
             ChannelKind::Voice => {
-                if !fulfilled {
-                    self.contacts[c as usize].fulfilled = true;
-                    self.emit(EventKind::ContactFulfilled {
-                        contact: ct,
-                        agent,
-                        via: None,
-                    })?;
-                }
-                self.plan_voice(c);
-                let first = self.contacts[c as usize].plan[0].0;
-                self.k.after(first, Ev::Step { c, gen });
+                self.fulfil(contact)?;
+                self.plan_voice(contact, workstream);
+                let first = self.contacts[contact].plan[0].0;
+                self.kernel.after(first, Activation::Step { contact, gen });
+                return Ok(());
             }
             ChannelKind::Messaging => {
-                let d = w
+                let delay = definition
                     .messages
                     .as_ref()
-                    .map_or(0, |m| m.first_reply.sample_ms(&mut self.streams.handle[ws]));
-                self.set_step(c, Step::FirstReply);
-                self.k.after(d, Ev::Step { c, gen });
+                    .map_or(0, |m| m.first_reply.sample_ms(stream));
+                (Step::FirstReply, delay)
             }
             ChannelKind::Async => {
-                let d = w
+                let delay = definition
                     .handle
                     .as_ref()
-                    .map_or(0, |h| h.sample_ms(&mut self.streams.handle[ws]));
-                self.set_step(c, Step::AsyncReply);
-                self.k.after(d, Ev::Step { c, gen });
+                    .map_or(0, |h| h.sample_ms(stream));
+                (Step::AsyncReply, delay)
             }
-        }
+        };
+        self.set_step(contact, step);
+        self.kernel.after(delay, Activation::Step { contact, gen });
         Ok(())
     }
 }

@@ -8,226 +8,326 @@ use ccsim_engine::event::{
 
 use super::agents::{AwayKind, Pending};
 use super::contacts::State;
-use super::{Ev, Output, Sim, SimError, NONE};
+use super::index::{AgentIdx, ContactIdx, Idx, QueueIdx};
+use super::{Activation, Output, Sim, SimError};
+
+/// A contact's place in a queue's line: valid while the contact's token is still `token`
+/// (the token moves on whenever the contact leaves the line, so stale places are skipped).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Waiting {
+    contact: ContactIdx,
+    token: u32,
+}
+
+/// The routing key of a free agent: the lowest wins (best skill rank, then the lowest load
+/// on the channel, then free longest, then the first listed).
+type AgentKey = (u32, u8, i64, AgentIdx);
+
+/// The key of a waiting contact an agent may pull: highest priority tier first (queues come
+/// sorted), then the longest wait.
+struct Pick {
+    priority: i32,
+    rank: u32,
+    queued_at_ms: i64,
+    contact: ContactIdx,
+}
 
 impl<'s, O: Output> Sim<'s, O> {
-    /// Puts contact `c` in queue `q` with a new session, arms its timers and routes it.
-    pub(super) fn enqueue(&mut self, c: u32, q: u32, first: bool) -> Result<(), SimError> {
-        let queue = &self.sc.queues[q as usize];
-        let contact = self.contacts[c as usize].id;
-        let ct = contact.as_str();
-        if first {
-            self.stats.queued += 1;
-        }
-        self.emit(EventKind::ContactQueued {
-            contact: ct,
-            queue: &queue.name,
-        })?;
-        let session = self.next.session();
-        self.emit(EventKind::SessionStarted {
-            session: session.as_str(),
-            contact: ct,
-            queue: Some(&queue.name),
-            handler: HandlerKind::Agent,
-        })?;
-        let now = self.k.now();
-        let ws = self.contacts[c as usize].ws as usize;
-        let gen = self.contacts[c as usize].gen;
-        {
-            let x = &mut self.contacts[c as usize];
-            x.session = session;
-            x.queue = q;
-            x.state = State::Queued;
-            x.overflow_at = i64::MAX;
-            x.enq_at = now;
-        }
-        if first {
-            if let Some(p) = &self.sc.workstreams[ws].patience {
-                let d = p.sample_ms(&mut self.streams.patience[ws]);
-                self.k.after(d, Ev::Patience { c, gen });
+    /// A contact new to the queues (from arrival or a bot) enters `queue`: counted as queued,
+    /// its patience armed, then as [`Self::requeue`].
+    pub(super) fn enqueue_new(
+        &mut self,
+        contact: ContactIdx,
+        queue: QueueIdx,
+    ) -> Result<(), SimError> {
+        self.stats.queued += 1;
+        self.start_queue_session(contact, queue)?;
+        if let Some(workstream) = self.contacts[contact].workstream() {
+            if let Some(patience) = &self.scenario.workstreams[workstream.get()].patience {
+                let stream = &mut self.streams.patience[workstream.get()];
+                let delay = patience.sample_ms(stream);
+                let gen = self.contacts[contact].gen;
+                self.kernel
+                    .after(delay, Activation::Patience { contact, gen });
             }
         }
-        if let Some((after, _)) = queue.overflow {
-            self.contacts[c as usize].overflow_at = now + after;
-            self.k.after(after, Ev::Overflow { c, gen });
-        }
-        self.route(c, false)
+        self.arm_overflow_and_route(contact, queue)
     }
 
-    /// Offers `c` to the best free agent, or leaves it waiting (at the front when it is
-    /// coming back from an offer).
-    pub(super) fn route(&mut self, c: u32, front: bool) -> Result<(), SimError> {
-        let q = self.contacts[c as usize].queue;
-        match self.best_agent(c, q, NONE) {
-            Some(a) => self.offer(c, a),
+    /// A contact already in the queues (transferred or overflowing) enters `queue` in a new
+    /// session, its overflow armed, and is routed; its patience runs on.
+    pub(super) fn requeue(&mut self, contact: ContactIdx, queue: QueueIdx) -> Result<(), SimError> {
+        self.start_queue_session(contact, queue)?;
+        self.arm_overflow_and_route(contact, queue)
+    }
+
+    /// Writes the contact's entry into `queue` and its new session there.
+    fn start_queue_session(
+        &mut self,
+        contact: ContactIdx,
+        queue: QueueIdx,
+    ) -> Result<(), SimError> {
+        let definition = &self.scenario.queues[queue.get()];
+        let id = self.contacts[contact].id;
+        self.emit(EventKind::ContactQueued {
+            contact: id.as_str(),
+            queue: &definition.name,
+        })?;
+        let session = self.ids.session();
+        self.emit(EventKind::SessionStarted {
+            session: session.as_str(),
+            contact: id.as_str(),
+            queue: Some(&definition.name),
+            handler: HandlerKind::Agent,
+        })?;
+        let now = self.kernel.now();
+        let slot = &mut self.contacts[contact];
+        slot.session = session;
+        slot.queue = queue;
+        slot.state = State::Queued;
+        slot.overflow_at_ms = i64::MAX;
+        slot.queued_at_ms = now;
+        Ok(())
+    }
+
+    /// Arms the overflow of `queue`, if it has one, and routes the contact.
+    fn arm_overflow_and_route(
+        &mut self,
+        contact: ContactIdx,
+        queue: QueueIdx,
+    ) -> Result<(), SimError> {
+        if let Some((after_ms, _)) = self.scenario.queues[queue.get()].overflow {
+            let slot = &mut self.contacts[contact];
+            slot.overflow_at_ms = self.kernel.now() + after_ms;
+            let gen = slot.gen;
+            self.kernel
+                .after(after_ms, Activation::Overflow { contact, gen });
+        }
+        self.route(contact)
+    }
+
+    /// Offers the contact to the best free agent, or leaves it waiting at the back of its
+    /// queue's line.
+    pub(super) fn route(&mut self, contact: ContactIdx) -> Result<(), SimError> {
+        match self.best_agent(contact, None) {
+            Some(agent) => self.offer(contact, agent),
             None => {
-                let x = &mut self.contacts[c as usize];
-                x.token = x.token.wrapping_add(1);
-                x.state = State::Queued;
-                let entry = (c, x.token);
-                if front {
-                    self.fifo[q as usize].push_front(entry);
-                } else {
-                    self.fifo[q as usize].push_back(entry);
-                }
+                let (queue, place) = self.wait(contact);
+                self.waiting[queue].push_back(place);
                 Ok(())
             }
         }
     }
 
-    pub(super) fn routable(&self, a: u32, channel: Channel) -> bool {
-        let ag = &self.agents[a as usize];
-        ag.logged_in
-            && ag.in_shift
-            && ag.away == AwayKind::No
-            && !ag.focus
-            && ag.pending == Pending::None
-            && ag.load[channel as usize]
-                < self.sc.groups[ag.group as usize].capacity[channel as usize]
+    /// As [`Self::route`], for a contact back from an offer: it keeps its place at the front.
+    pub(super) fn route_keeping_place(&mut self, contact: ContactIdx) -> Result<(), SimError> {
+        match self.best_agent(contact, None) {
+            Some(agent) => self.offer(contact, agent),
+            None => {
+                let (queue, place) = self.wait(contact);
+                self.waiting[queue].push_front(place);
+                Ok(())
+            }
+        }
     }
 
-    /// The preferred agent when free, else the eligible free agent with the best skill rank,
-    /// then the lowest load, then idle longest.
-    pub(super) fn best_agent(&self, c: u32, q: u32, except: u32) -> Option<u32> {
-        let queue = &self.sc.queues[q as usize];
+    /// The contact waits: a new place in its queue's line (the old one goes stale).
+    fn wait(&mut self, contact: ContactIdx) -> (QueueIdx, Waiting) {
+        let slot = &mut self.contacts[contact];
+        slot.token = slot.token.wrapping_add(1);
+        slot.state = State::Queued;
+        let place = Waiting {
+            contact,
+            token: slot.token,
+        };
+        (slot.queue, place)
+    }
+
+    /// Whether the agent can take one more contact on `channel` now.
+    fn routable(&self, agent: AgentIdx, channel: Channel) -> bool {
+        let state = &self.agents[agent];
+        state.logged_in
+            && state.in_shift
+            && state.away == AwayKind::No
+            && !state.focus
+            && state.pending == Pending::None
+            && state.load[channel as usize]
+                < self.scenario.groups[state.group].capacity[channel as usize]
+    }
+
+    /// The contact's preferred agent when free, else the free agent eligible for its queue
+    /// with the best skill rank, then the lowest load, then free longest; never `except`.
+    pub(super) fn best_agent(
+        &self,
+        contact: ContactIdx,
+        except: Option<AgentIdx>,
+    ) -> Option<AgentIdx> {
+        let slot = &self.contacts[contact];
+        let queue = &self.scenario.queues[slot.queue.get()];
         let channel = queue.channel;
-        let x = &self.contacts[c as usize];
-        if x.pref_agent != NONE
-            && x.pref_agent != except
-            && self.k.now() <= x.pref_until
-            && self.routable(x.pref_agent, channel)
-            && queue.eligible.iter().any(|(a, _)| *a == x.pref_agent)
-        {
-            return Some(x.pref_agent);
+        let is_eligible = |agent: AgentIdx| {
+            queue
+                .eligible
+                .iter()
+                .any(|&(eligible, _)| AgentIdx::new(eligible as usize) == agent)
+        };
+        if let Some(preferred) = slot.preferred {
+            if Some(preferred) != except
+                && self.routable(preferred, channel)
+                && is_eligible(preferred)
+            {
+                return Some(preferred);
+            }
         }
-        let mut best: Option<(u32, u8, i64, u32)> = None;
-        for &(a, rank) in &queue.eligible {
-            if a == except || !self.routable(a, channel) {
+        let mut best: Option<AgentKey> = None;
+        for &(agent, rank) in &queue.eligible {
+            let agent = AgentIdx::new(agent as usize);
+            if Some(agent) == except || !self.routable(agent, channel) {
                 continue;
             }
-            let ag = &self.agents[a as usize];
-            let key = (rank, ag.load[channel as usize], ag.free_since, a);
-            if best.is_none_or(|b| key < b) {
+            let state = &self.agents[agent];
+            let key = (
+                rank,
+                state.load[channel as usize],
+                state.free_since_ms,
+                agent,
+            );
+            if best.is_none_or(|best| key < best) {
                 best = Some(key);
             }
         }
-        best.map(|b| b.3)
+        best.map(|(_, _, _, agent)| agent)
     }
 
-    /// The oldest live contact at the head of queue `q`, dropping stale entries.
-    pub(super) fn head(&mut self, q: u32) -> Option<u32> {
+    /// The oldest live contact at the head of the queue's line, dropping stale places.
+    fn head(&mut self, queue: QueueIdx) -> Option<ContactIdx> {
         let contacts = &self.contacts;
-        let fifo = &mut self.fifo[q as usize];
-        while let Some(&(c, token)) = fifo.front() {
-            let x = &contacts[c as usize];
-            if x.token == token && x.state == State::Queued && x.queue == q {
-                return Some(c);
+        let line = &mut self.waiting[queue];
+        while let Some(&place) = line.front() {
+            let slot = &contacts[place.contact];
+            if slot.token == place.token && slot.state == State::Queued && slot.queue == queue {
+                return Some(place.contact);
             }
-            fifo.pop_front();
+            line.pop_front();
         }
         None
     }
 
-    /// Agent `a` may have room: give them waiting contacts, highest queue priority first,
+    /// The agent may have room: give them waiting contacts, highest queue priority first,
     /// then their most preferred skill, then the contact that has waited longest.
-    pub(super) fn pull(&mut self, a: u32) -> Result<(), SimError> {
-        let sc = self.sc;
+    pub(super) fn pull(&mut self, agent: AgentIdx) -> Result<(), SimError> {
+        let scenario = self.scenario;
         loop {
-            // (priority, rank, entered the queue at, contact)
-            let mut pick: Option<(i32, u32, i64, u32)> = None;
-            for &(q, rank) in &sc.agents[a as usize].queues {
-                let queue = &sc.queues[q];
-                if let Some((prio, r, _, _)) = pick {
+            let mut pick: Option<Pick> = None;
+            for &(queue, rank) in &scenario.agents[agent.get()].queues {
+                let definition = &scenario.queues[queue];
+                if let Some(pick) = &pick {
                     // Queues come sorted by priority and rank: a worse tier cannot win.
-                    if (prio, r) != (queue.priority, rank) {
+                    if (pick.priority, pick.rank) != (definition.priority, rank) {
                         break;
                     }
                 }
-                if !self.routable(a, queue.channel) {
+                if !self.routable(agent, definition.channel) {
                     continue;
                 }
-                let Some(c) = self.head(q as u32) else {
+                let Some(contact) = self.head(QueueIdx::new(queue)) else {
                     continue;
                 };
-                let since = self.contacts[c as usize].enq_at;
-                if pick.is_none_or(|p| since < p.2) {
-                    pick = Some((queue.priority, rank, since, c));
+                let queued_at_ms = self.contacts[contact].queued_at_ms;
+                if pick.as_ref().is_none_or(|p| queued_at_ms < p.queued_at_ms) {
+                    pick = Some(Pick {
+                        priority: definition.priority,
+                        rank,
+                        queued_at_ms,
+                        contact,
+                    });
                 }
             }
-            let Some((_, _, _, c)) = pick else {
+            let Some(Pick { contact, .. }) = pick else {
                 return Ok(());
             };
-            let q = self.contacts[c as usize].queue as usize;
-            self.fifo[q].pop_front();
-            self.offer(c, a)?;
+            let queue = self.contacts[contact].queue;
+            self.waiting[queue].pop_front();
+            self.offer(contact, agent)?;
         }
     }
 
-    pub(super) fn overflow(&mut self, c: u32) -> Result<(), SimError> {
-        let x = &self.contacts[c as usize];
-        if x.state != State::Queued || self.k.now() < x.overflow_at {
+    /// The contact has waited its queue's overflow time: it moves to the overflow queue.
+    pub(super) fn overflow(&mut self, contact: ContactIdx) -> Result<(), SimError> {
+        let slot = &self.contacts[contact];
+        if slot.state != State::Queued || self.kernel.now() < slot.overflow_at_ms {
             return Ok(());
         }
-        let Some((_, to)) = self.sc.queues[x.queue as usize].overflow else {
+        let Some((_, to)) = self.scenario.queues[slot.queue.get()].overflow else {
             return Ok(());
         };
-        self.end_session(
-            c,
-            Some((TransferTarget::Queue, Some(&self.sc.queues[to].name))),
+        self.transfer_session(
+            contact,
+            TransferTarget::Queue,
+            Some(&self.scenario.queues[to].name),
             ClosureReason::InqueueOverflowQueueTransfer,
         )?;
-        let x = &mut self.contacts[c as usize];
-        x.token = x.token.wrapping_add(1);
-        self.enqueue(c, to as u32, false)
+        let slot = &mut self.contacts[contact];
+        slot.token = slot.token.wrapping_add(1);
+        self.requeue(contact, QueueIdx::new(to))
     }
 
+    /// Ends the contact's current session for `reason`.
     pub(super) fn end_session(
         &mut self,
-        c: u32,
-        transfer: Option<(TransferTarget, Option<&str>)>,
+        contact: ContactIdx,
         reason: ClosureReason,
     ) -> Result<(), SimError> {
-        let session = self.contacts[c as usize].session;
-        let se = session.as_str();
-        if let Some((to, target)) = transfer {
-            self.emit(EventKind::SessionTransferred {
-                session: se,
-                to,
-                target,
-            })?;
-        }
+        let session = self.contacts[contact].session;
         self.emit(EventKind::SessionEnded {
-            session: se,
+            session: session.as_str(),
             reason,
         })
     }
 
-    pub(super) fn abandon(&mut self, c: u32) -> Result<(), SimError> {
-        let x = &mut self.contacts[c as usize];
-        if !matches!(x.state, State::Queued | State::Offered) {
+    /// Transfers the contact's current session to `to` (named `target`) and ends it for
+    /// `reason`.
+    pub(super) fn transfer_session(
+        &mut self,
+        contact: ContactIdx,
+        to: TransferTarget,
+        target: Option<&str>,
+        reason: ClosureReason,
+    ) -> Result<(), SimError> {
+        let session = self.contacts[contact].session;
+        self.emit(EventKind::SessionTransferred {
+            session: session.as_str(),
+            to,
+            target,
+        })?;
+        self.end_session(contact, reason)
+    }
+
+    /// A waiting (or offered) customer's patience ran out: they hang up or leave.
+    pub(super) fn abandon(&mut self, contact: ContactIdx) -> Result<(), SimError> {
+        let slot = &mut self.contacts[contact];
+        if !matches!(slot.state, State::Queued | State::Offered) {
             return Ok(());
         }
-        let offered = (x.state == State::Offered).then_some(x.agent);
-        let q = x.queue;
-        x.gen = x.gen.wrapping_add(1);
-        let contact = x.id;
-        let ct = contact.as_str();
-        let channel = self.sc.queues[q as usize].channel;
+        let offered_to = (slot.state == State::Offered).then_some(slot.agent);
+        slot.gen = slot.gen.wrapping_add(1);
+        let (id, queue) = (slot.id, slot.queue);
+        let channel = self.scenario.queues[queue.get()].channel;
         let reason = if channel == Channel::Phone {
             ClosureReason::CustomerDisconnect
         } else {
             ClosureReason::CustomerEndConversation
         };
-        self.end_session(c, None, reason)?;
+        self.end_session(contact, reason)?;
         self.emit(EventKind::ContactEnded {
-            contact: ct,
+            contact: id.as_str(),
             outcome: Outcome::Abandoned,
         })?;
-        self.close_conversation(c, ClosedBy::System, NONE, false)?;
-        self.release_contact(c);
-        if let Some(a) = offered {
-            self.release_agent(a, channel);
-            self.after_release(a)?;
+        self.close_conversation(contact, ClosedBy::System, None)?;
+        self.release_contact(contact);
+        if let Some(agent) = offered_to {
+            self.release_agent(agent, channel);
+            self.after_release(agent)?;
         }
         Ok(())
     }
