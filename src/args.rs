@@ -91,10 +91,26 @@ pub struct RunArgs {
     /// Write the log in this format instead of the one the extension names.
     #[arg(long, value_enum)]
     pub log_format: Option<LogFormat>,
+    /// The report: window, grouping, metrics, definitions, settings and format.
+    #[command(flatten)]
+    pub report: ReportFlags,
+}
+
+impl RunArgs {
+    /// The report request these flags make (checked by the engine in one place).
+    pub fn request(&self) -> ccsim_engine::request::ReportRequest {
+        self.report.request(ReplayOnly::default())
+    }
+}
+
+/// The report flags `replay` and `run` share.
+#[derive(Debug, Args)]
+pub struct ReportFlags {
     /// Reporting time zone, an IANA name.
     #[arg(long, value_name = "ZONE", default_value = "UTC")]
     pub tz: String,
-    /// Window start (default: the end of the scenario's warm-up).
+    /// Window start: a date (in the reporting zone) or an RFC 3339 timestamp (default: the
+    /// whole log; for `run`, the end of the scenario's warm-up).
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,
     /// Window end: a date (that whole day is included) or an RFC 3339 timestamp (excluded).
@@ -113,10 +129,12 @@ pub struct RunArgs {
     /// Fix a versioned definition instead of choosing by the data's date, e.g. idle=legacy.
     #[arg(long = "definition", value_name = "KEY=VERSION")]
     pub definitions: Vec<String>,
-    /// A named report, e.g. bot-usage.
+    /// A named report, e.g. bot-usage: its metrics in one section per widget, with its own
+    /// default window.
     #[arg(long, value_name = "NAME")]
     pub report: Option<String>,
-    /// A platform setting the definitions depend on (see `ccsim metrics --settings`).
+    /// A platform setting some definitions depend on, e.g. sla.phone=30s, reopen_window=7d,
+    /// service_level=30s (see `ccsim metrics --settings`).
     #[arg(long = "setting", value_name = "KEY=VALUE")]
     pub settings: Vec<String>,
     /// Output format.
@@ -124,19 +142,29 @@ pub struct RunArgs {
     pub format: ReportFormat,
 }
 
-impl RunArgs {
-    /// The report request these flags make (checked by the engine in one place).
-    pub fn request(&self) -> ccsim_engine::request::ReportRequest {
+/// The parts of a report request only `replay` has flags for.
+#[derive(Debug, Default)]
+pub struct ReplayOnly {
+    /// `--as-of`.
+    pub as_of: Option<String>,
+    /// `--available-from`.
+    pub available_from: Option<String>,
+}
+
+impl ReportFlags {
+    /// The report request these flags make with `replay`'s own (checked by the engine in one
+    /// place).
+    pub fn request(&self, replay: ReplayOnly) -> ccsim_engine::request::ReportRequest {
         ccsim_engine::request::ReportRequest {
             tz: Some(self.tz.clone()),
             from: self.from.clone(),
             to: self.to.clone(),
-            as_of: None,
+            as_of: replay.as_of,
             group_by: self.group_by.clone(),
             interval: self.interval,
             metrics: self.metrics.clone(),
             definitions: self.definitions.clone(),
-            available_from: None,
+            available_from: replay.available_from,
             report: self.report.clone(),
             settings: self.settings.clone(),
         }
@@ -157,35 +185,12 @@ impl RunArgs {
 pub struct ReplayArgs {
     /// The event log (.jsonl or .ccslog).
     pub log: PathBuf,
-    /// Reporting time zone, an IANA name.
-    #[arg(long, value_name = "ZONE", default_value = "UTC")]
-    pub tz: String,
-    /// Window start: a date (in the reporting zone) or an RFC 3339 timestamp.
-    #[arg(long, value_name = "DATE")]
-    pub from: Option<String>,
-    /// Window end: a date (that whole day is included) or an RFC 3339 timestamp (excluded).
-    #[arg(long, value_name = "DATE")]
-    pub to: Option<String>,
-    /// Group by these dimensions: day, interval, month, agent, channel, queue, bot, bot_version.
-    #[arg(long, value_name = "DIM,...", value_delimiter = ',')]
-    pub group_by: Vec<String>,
-    /// Interval length in minutes for --group-by interval: 15, 30 or 60.
-    #[arg(long, value_name = "MINUTES")]
-    pub interval: Option<u32>,
+    /// The report: window, grouping, metrics, definitions, settings and format.
+    #[command(flatten)]
+    pub report: ReportFlags,
     /// Real-time view: fold events up to this time and count open entities up to it.
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
-    /// Only these metric ids, or id prefixes such as `queue` for every queue metric (default:
-    /// every metric that supports the grouping).
-    #[arg(long, value_name = "ID,...", value_delimiter = ',')]
-    pub metrics: Vec<String>,
-    /// Fix a versioned definition instead of choosing by the data's date, e.g. idle=legacy.
-    #[arg(long = "definition", value_name = "KEY=VERSION")]
-    pub definitions: Vec<String>,
-    /// A named report, e.g. bot-usage: its metrics in one section per widget, with its own
-    /// default window.
-    #[arg(long, value_name = "NAME")]
-    pub report: Option<String>,
     /// With --report bot-usage: list the sessions behind the figures instead of the figures.
     #[arg(long, requires = "report")]
     pub rows: bool,
@@ -193,16 +198,19 @@ pub struct ReplayArgs {
     /// the report says how much).
     #[arg(long, value_name = "DATE")]
     pub available_from: Option<String>,
-    /// A platform setting some definitions depend on, e.g. sla.phone=30s, reopen_window=7d,
-    /// service_level=30s (see `ccsim metrics --settings`).
-    #[arg(long = "setting", value_name = "KEY=VALUE")]
-    pub settings: Vec<String>,
     /// Read the log as this format instead of guessing from its extension.
     #[arg(long, value_enum)]
     pub log_format: Option<LogFormat>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
+}
+
+impl ReplayArgs {
+    /// The report request these flags make (checked by the engine in one place).
+    pub fn request(&self) -> ccsim_engine::request::ReportRequest {
+        self.report.request(ReplayOnly {
+            as_of: self.as_of.clone(),
+            available_from: self.available_from.clone(),
+        })
+    }
 }
 
 /// `ccsim examples`.
@@ -325,32 +333,4 @@ pub enum CatalogFormat {
     Json,
     /// Markdown (docs/metrics.md).
     Markdown,
-}
-
-impl ReplayArgs {
-    /// The report request these flags make (checked by the engine in one place).
-    pub fn request(&self) -> ccsim_engine::request::ReportRequest {
-        ccsim_engine::request::ReportRequest {
-            tz: Some(self.tz.clone()),
-            from: self.from.clone(),
-            to: self.to.clone(),
-            as_of: self.as_of.clone(),
-            group_by: self.group_by.clone(),
-            interval: self.interval,
-            metrics: self.metrics.clone(),
-            definitions: self.definitions.clone(),
-            available_from: self.available_from.clone(),
-            report: self.report.clone(),
-            settings: self.settings.clone(),
-        }
-    }
-
-    /// The engine's output format.
-    pub fn output(&self) -> ccsim_engine::report::OutputFormat {
-        match self.format {
-            ReportFormat::Table => ccsim_engine::report::OutputFormat::Table,
-            ReportFormat::Json => ccsim_engine::report::OutputFormat::Json,
-            ReportFormat::Csv => ccsim_engine::report::OutputFormat::Csv,
-        }
-    }
 }

@@ -46,10 +46,10 @@ fn replay_cmd(a: &ReplayArgs) -> Result<u8, String> {
             return Err("--rows: rows are listed for --report bot-usage only".into());
         }
         let rows = bot_usage_rows(&a.log, format, &request).map_err(|e| e.to_string())?;
-        return print(&render_rows(&rows, a.output()));
+        return print(&render_rows(&rows, a.report.output()));
     }
     let sections = replay_file(&a.log, format, &request).map_err(|e| e.to_string())?;
-    print(&render_sections(&sections, a.output()))
+    print(&render_sections(&sections, a.report.output()))
 }
 
 /// The examples folder: the one given, else `scenarios/examples` here, else in the source tree.
@@ -238,8 +238,8 @@ fn run_cmd(a: &RunArgs) -> Result<u8, String> {
     let events = reps.iter().map(|r| r.stats.events).sum();
     let contacts = reps.iter().map(|r| r.stats.contacts).sum();
     let text = match reps.as_slice() {
-        [one] => render_sections(&one.sections, a.output()),
-        _ => ccsim_sim::summary::render_summary(&ccsim_sim::summary::summarize(&reps), a.output()),
+        [one] => render_sections(&one.sections, a.report.output()),
+        _ => ccsim_sim::summary::render_summary(&ccsim_sim::summary::summarize(&reps), a.report.output()),
     };
     let code = print(&text)?;
     eprintln!(
