@@ -239,7 +239,10 @@ fn run_cmd(a: &RunArgs) -> Result<u8, String> {
     let contacts = reps.iter().map(|r| r.stats.contacts).sum();
     let text = match reps.as_slice() {
         [one] => render_sections(&one.sections, a.report.output()),
-        _ => ccsim_sim::summary::render_summary(&ccsim_sim::summary::summarize(&reps), a.report.output()),
+        _ => ccsim_sim::summary::render_summary(
+            &ccsim_sim::summary::summarize(&reps),
+            a.report.output(),
+        ),
     };
     let code = print(&text)?;
     eprintln!(

@@ -2,10 +2,9 @@
 //! at any thread count, common random numbers across what-ifs, conservation of contacts, and
 //! Little's law on the queue.
 
-mod support;
-
 use std::path::Path;
 
+use crate::support::mmc;
 use ccsim_engine::codec::{open_log, BinaryReader, Format};
 use ccsim_engine::event::EventKind;
 use ccsim_engine::fold::EntityKind;
@@ -15,7 +14,6 @@ use ccsim_engine::request::ReportRequest;
 use ccsim_sim::run::{run_once, simulate};
 use ccsim_sim::scenario::Scenario;
 use ccsim_sim::summary::mean_ci;
-use support::mmc;
 
 fn bytes(p: &Path) -> Vec<u8> {
     std::fs::read(p).expect("the log was written")

@@ -5,10 +5,8 @@
 //!
 //! `cargo test -p ccsim-sim --test queueing -- --nocapture` prints the comparison table.
 
-mod support;
-
+use crate::support::{check, ci, figure, mmc, replicate, replicate_with};
 use ccsim_engine::queueing::{ErlangA, ErlangAFigures, ErlangC};
-use support::{check, ci, figure, mmc, replicate, replicate_with};
 
 /// λ = 100 calls per hour, mean handle 180 s: 5 Erlangs.
 const RATE_H: f64 = 100.0;

@@ -1,8 +1,6 @@
 //! Shared helpers of the simulator's tests: small scenarios written on the fly, replications
 //! run through the engine, and confidence intervals.
 
-#![allow(dead_code)]
-
 use ccsim_engine::request::ReportRequest;
 use ccsim_sim::run::{run, Replication};
 use ccsim_sim::scenario::Scenario;

@@ -1,11 +1,9 @@
 //! The `ccsim` program as a user runs it: exit codes 0, 1 and 2, one clear message on
 //! standard error for bad input, and the outputs each command promises.
 
-mod common;
-
 use std::path::Path;
 
-use common::{ccsim, stderr, stdout};
+use crate::common::{ccsim, stderr, stdout};
 
 /// Asserts exit code 2 and a single-line message containing every word in `words`.
 fn fails_with(args: &[&str], words: &[&str]) {

@@ -3,11 +3,10 @@
 //! like inbound work, adding a campaign leaves inbound arrivals alone (common random numbers),
 //! and the same seed gives the same bytes.
 
-mod support;
-
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::support::check;
 use ccsim_engine::codec::open_log;
 use ccsim_engine::event::{Direction, EventKind, Sender};
 use ccsim_engine::replay::replay_file;
@@ -18,7 +17,6 @@ use ccsim_sim::output::{Counter, FoldOutput, Tee};
 use ccsim_sim::run::simulate;
 use ccsim_sim::scenario::Scenario;
 use ccsim_sim::summary::mean_ci;
-use support::check;
 
 /// The configured mean talk time of the campaign-only scenario, in seconds.
 const TALK_MEAN_S: f64 = 240.0;

@@ -1,11 +1,9 @@
 //! `ccsim simulate` and `ccsim run` as a user runs them: outputs, the summary line, and exit
 //! code 2 with one message naming file, line and key for a bad scenario.
 
-mod common;
-
 use std::path::Path;
 
-use common::{ccsim, stderr, stdout};
+use crate::common::{ccsim, stderr, stdout};
 
 const SMALL: &str = r#"
 [horizon]

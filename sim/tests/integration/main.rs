@@ -1,0 +1,9 @@
+//! The simulator's integration tests, in one binary (one link of the crates instead of one
+//! per file), a module per topic.
+
+mod campaigns;
+mod logs;
+mod pinned;
+mod queueing;
+mod scenarios;
+mod support;

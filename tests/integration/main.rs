@@ -1,0 +1,6 @@
+//! The `ccsim` program's integration tests, in one binary, a module per topic.
+
+mod cli;
+mod common;
+mod examples;
+mod sim_cli;
