@@ -175,101 +175,109 @@ fn ci_text(row: &SummaryRow) -> String {
 /// The summary in `format`, ending with a newline.
 pub fn render_summary(s: &Summary, format: OutputFormat) -> String {
     match format {
-        OutputFormat::Table => {
-            let mut out = format!(
-                "{} | {} replications | {} events | mean ± 95 % confidence half-width\n",
-                s.header, s.replications, s.events
-            );
-            for (i, sec) in s.sections.iter().enumerate() {
-                if let Some(t) = &sec.title {
-                    if i > 0 {
-                        out.push('\n');
-                    }
-                    out.push_str(&format!("## {t}\n"));
-                }
-                let mut head: Vec<String> = vec!["metric".into()];
-                head.extend(sec.group_by.iter().cloned());
-                head.extend(["mean".into(), "± 95 %".into(), "unit".into()]);
-                let mut cells = vec![head];
-                for row in &sec.rows {
-                    let mut line = vec![row.metric.to_string()];
-                    line.extend(row.group.iter().cloned());
-                    line.push(number(row.mean));
-                    line.push(ci_text(row));
-                    line.push(unit_text(row.unit, row.mean));
-                    cells.push(line);
-                }
-                // The mean and its half-width are figures: right-aligned.
-                let cols = cells[0].len();
-                out.push_str(&align(&cells, &[cols - 3, cols - 2]));
+        OutputFormat::Table => summary_table(s),
+        OutputFormat::Json => summary_json(s),
+        OutputFormat::Csv => summary_csv(s),
+    }
+}
+
+/// The summary as aligned text, a table per section.
+fn summary_table(s: &Summary) -> String {
+    let mut out = format!(
+        "{} | {} replications | {} events | mean ± 95 % confidence half-width\n",
+        s.header, s.replications, s.events
+    );
+    for (i, sec) in s.sections.iter().enumerate() {
+        if let Some(t) = &sec.title {
+            if i > 0 {
+                out.push('\n');
             }
-            out
+            out.push_str(&format!("## {t}\n"));
         }
-        OutputFormat::Json => {
-            let sections: Vec<Value> = s
-                .sections
+        let mut head: Vec<String> = vec!["metric".into()];
+        head.extend(sec.group_by.iter().cloned());
+        head.extend(["mean".into(), "± 95 %".into(), "unit".into()]);
+        let mut cells = vec![head];
+        for row in &sec.rows {
+            let mut line = vec![row.metric.to_string()];
+            line.extend(row.group.iter().cloned());
+            line.push(number(row.mean));
+            line.push(ci_text(row));
+            line.push(unit_text(row.unit, row.mean));
+            cells.push(line);
+        }
+        // The mean and its half-width are figures: right-aligned.
+        let cols = cells[0].len();
+        out.push_str(&align(&cells, &[cols - 3, cols - 2]));
+    }
+    out
+}
+
+/// The summary as one JSON document: seeds, events, and the rows of each section.
+fn summary_json(s: &Summary) -> String {
+    let sections: Vec<Value> = s
+        .sections
+        .iter()
+        .map(|sec| {
+            let rows: Vec<Value> = sec
+                .rows
                 .iter()
-                .map(|sec| {
-                    let rows: Vec<Value> = sec
-                        .rows
-                        .iter()
-                        .map(|r| {
-                            let group: serde_json::Map<String, Value> = sec
-                                .group_by
-                                .iter()
-                                .zip(&r.group)
-                                .map(|(d, v)| (d.clone(), json!(v)))
-                                .collect();
-                            json!({
-                                "metric": r.metric,
-                                "unit": r.unit.to_string(),
-                                "group": group,
-                                "mean": r.mean,
-                                "ci95_half_width": r.half_width,
-                                "replications": r.n,
-                            })
-                        })
-                        .collect();
-                    json!({ "section": sec.title, "group_by": sec.group_by, "rows": rows })
-                })
-                .collect();
-            let v = json!({
-                "replications": s.replications,
-                "seeds": s.seeds,
-                "events": s.events,
-                "sections": sections,
-            });
-            let mut out = serde_json::to_string_pretty(&v).unwrap_or_default();
-            out.push('\n');
-            out
-        }
-        OutputFormat::Csv => {
-            let mut out =
-                String::from("section,metric,unit,group,mean,ci95_half_width,replications\n");
-            for sec in &s.sections {
-                for r in &sec.rows {
-                    let group: Vec<String> = sec
+                .map(|r| {
+                    let group: serde_json::Map<String, Value> = sec
                         .group_by
                         .iter()
                         .zip(&r.group)
-                        .map(|(d, v)| format!("{d}={v}"))
+                        .map(|(d, v)| (d.clone(), json!(v)))
                         .collect();
-                    let num = |v: Option<f64>| v.map_or_else(String::new, |x| number(Some(x)));
-                    out.push_str(&format!(
-                        "{},{},{},{},{},{},{}\n",
-                        csv_field(sec.title.as_deref().unwrap_or("")),
-                        csv_field(r.metric),
-                        r.unit,
-                        csv_field(&group.join(";")),
-                        num(r.mean),
-                        num(r.half_width),
-                        r.n
-                    ));
-                }
-            }
-            out
+                    json!({
+                        "metric": r.metric,
+                        "unit": r.unit.to_string(),
+                        "group": group,
+                        "mean": r.mean,
+                        "ci95_half_width": r.half_width,
+                        "replications": r.n,
+                    })
+                })
+                .collect();
+            json!({ "section": sec.title, "group_by": sec.group_by, "rows": rows })
+        })
+        .collect();
+    let v = json!({
+        "replications": s.replications,
+        "seeds": s.seeds,
+        "events": s.events,
+        "sections": sections,
+    });
+    let mut out = serde_json::to_string_pretty(&v).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+/// The summary as CSV, one row per figure, the group in one `dim=value;...` column.
+fn summary_csv(s: &Summary) -> String {
+    let mut out = String::from("section,metric,unit,group,mean,ci95_half_width,replications\n");
+    for sec in &s.sections {
+        for r in &sec.rows {
+            let group: Vec<String> = sec
+                .group_by
+                .iter()
+                .zip(&r.group)
+                .map(|(d, v)| format!("{d}={v}"))
+                .collect();
+            let num = |v: Option<f64>| v.map_or_else(String::new, |x| number(Some(x)));
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{}\n",
+                csv_field(sec.title.as_deref().unwrap_or("")),
+                csv_field(r.metric),
+                r.unit,
+                csv_field(&group.join(";")),
+                num(r.mean),
+                num(r.half_width),
+                r.n
+            ));
         }
     }
+    out
 }
 
 #[cfg(test)]
