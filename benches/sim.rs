@@ -19,7 +19,7 @@ use ccsim_engine::request::ReportRequest;
 use ccsim_sim::kernel::Kernel;
 use ccsim_sim::model::Sim;
 use ccsim_sim::output::Discard;
-use ccsim_sim::run::{run_once, simulate};
+use ccsim_sim::run::{run_once, simulate, RunConfig};
 use ccsim_sim::scenario::Scenario;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
@@ -89,7 +89,7 @@ fn pipeline(c: &mut Criterion) {
         b.iter(|| Sim::new(&sc, 1, Discard).run().expect("runs").1)
     });
     g.bench_function("log", |b| {
-        b.iter(|| simulate(&sc, 1, 1, &log, None, None).expect("writes"))
+        b.iter(|| simulate(&sc, &RunConfig::new(1).log(&log)).expect("writes"))
     });
     for (name, threaded) in [("run", false), ("run, report on a second thread", true)] {
         g.bench_function(name, |b| {

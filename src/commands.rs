@@ -9,6 +9,7 @@ use ccsim_engine::examples::{example_dirs, run_example};
 use ccsim_engine::listing;
 use ccsim_engine::replay::{bot_usage_rows, replay_file};
 use ccsim_engine::report::{render_rows, render_sections};
+use ccsim_sim::run::{LogTarget, RunConfig};
 
 use crate::args::{
     CatalogFormat, Command, ConvertArgs, ExamplesArgs, ExportArgs, ListFormat, MetricsArgs,
@@ -53,9 +54,9 @@ fn replay_cmd(a: &ReplayArgs) -> Result<u8, String> {
 }
 
 /// The examples folder: the one given, else `scenarios/examples` here, else in the source tree.
-fn examples_root(dir: &Option<PathBuf>) -> PathBuf {
-    if let Some(d) = dir {
-        return d.clone();
+fn examples_root(dir: Option<&Path>) -> PathBuf {
+    if let Some(dir) = dir {
+        return dir.to_path_buf();
     }
     let here = Path::new("scenarios/examples");
     if here.is_dir() {
@@ -65,7 +66,7 @@ fn examples_root(dir: &Option<PathBuf>) -> PathBuf {
 }
 
 fn examples_cmd(a: &ExamplesArgs) -> Result<u8, String> {
-    let root = examples_root(&a.dir);
+    let root = examples_root(a.dir.as_deref());
     let dirs = example_dirs(&root).map_err(|e| e.to_string())?;
     if dirs.is_empty() {
         return Err(format!(
@@ -144,23 +145,47 @@ fn load_scenario(path: Option<&Path>) -> Result<ccsim_sim::scenario::Scenario, S
 }
 
 /// A progress bar over simulated time, on a terminal only.
-fn progress_bar(
-    sc: &ccsim_sim::scenario::Scenario,
-    replications: usize,
-) -> Option<indicatif::ProgressBar> {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
-        return None;
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    /// A bar for `replications` runs of `sc`, if standard error is a terminal.
+    fn new(sc: &ccsim_sim::scenario::Scenario, replications: usize) -> Progress {
+        use std::io::IsTerminal;
+        if !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let seconds = (sc.end.millis_since(sc.start) / 1000).max(1) as u64;
+        let bar = indicatif::ProgressBar::new(seconds * replications.max(1) as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} simulating [{bar:40}] {percent:>3}% of simulated time, {elapsed} elapsed",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Progress(Some(bar))
     }
-    let seconds = (sc.end.millis_since(sc.start) / 1000).max(1) as u64;
-    let bar = indicatif::ProgressBar::new(seconds * replications.max(1) as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} simulating [{bar:40}] {percent:>3}% of simulated time, {elapsed} elapsed",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    Some(bar)
+
+    /// `ms` more milliseconds simulated.
+    fn tick(&self, ms: i64) {
+        if let Some(bar) = &self.0 {
+            bar.inc((ms.max(0) / 1000) as u64);
+        }
+    }
+
+    /// `tick` as the simulator's progress callback, when there is a bar to move.
+    fn callback<'a>(
+        &self,
+        tick: &'a ccsim_sim::run::Progress<'a>,
+    ) -> Option<&'a ccsim_sim::run::Progress<'a>> {
+        self.0.as_ref().map(|_| tick)
+    }
+
+    /// Clears the bar.
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 /// The one-line summary: events, contacts, and how fast.
@@ -175,25 +200,19 @@ fn summary_line(verb: &str, events: u64, contacts: u64, elapsed: std::time::Dura
 
 fn simulate_cmd(a: &SimulateArgs) -> Result<u8, String> {
     let sc = load_scenario(Some(&a.scenario))?;
-    let bar = progress_bar(&sc, a.replications);
-    let tick = |ms: i64| {
-        if let Some(b) = &bar {
-            b.inc((ms.max(0) / 1000) as u64);
-        }
+    let progress = Progress::new(&sc, a.replications);
+    let tick = |ms: i64| progress.tick(ms);
+    let log = LogTarget {
+        path: &a.out,
+        format: a.log_format.map(|f| f.engine()),
     };
+    let config = RunConfig::new(a.seed)
+        .replications(a.replications)
+        .log_to(Some(log))
+        .progress(progress.callback(&tick));
     let started = std::time::Instant::now();
-    let written = ccsim_sim::run::simulate(
-        &sc,
-        a.seed,
-        a.replications,
-        &a.out,
-        a.log_format.map(|f| f.engine()),
-        bar.as_ref().map(|_| &tick as &ccsim_sim::run::Progress<'_>),
-    )
-    .map_err(|e| e.to_string())?;
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
+    let written = ccsim_sim::run::simulate(&sc, &config).map_err(|e| e.to_string())?;
+    progress.finish();
     let events = written.iter().map(|w| w.stats.events).sum();
     let contacts = written.iter().map(|w| w.stats.contacts).sum();
     let files: Vec<String> = written
@@ -211,29 +230,19 @@ fn simulate_cmd(a: &SimulateArgs) -> Result<u8, String> {
 fn run_cmd(a: &RunArgs) -> Result<u8, String> {
     let sc = load_scenario(a.scenario.as_deref())?;
     let request = a.request();
-    let bar = progress_bar(&sc, a.replications);
-    let tick = |ms: i64| {
-        if let Some(b) = &bar {
-            b.inc((ms.max(0) / 1000) as u64);
-        }
-    };
+    let progress = Progress::new(&sc, a.replications);
+    let tick = |ms: i64| progress.tick(ms);
+    let log = a.out.as_deref().map(|path| LogTarget {
+        path,
+        format: a.log_format.map(|f| f.engine()),
+    });
+    let config = RunConfig::new(a.seed)
+        .replications(a.replications)
+        .log_to(log)
+        .progress(progress.callback(&tick));
     let started = std::time::Instant::now();
-    let log = a
-        .out
-        .as_deref()
-        .map(|p| (p, a.log_format.map(|f| f.engine())));
-    let reps = ccsim_sim::run::run(
-        &sc,
-        a.seed,
-        a.replications,
-        &request,
-        log,
-        bar.as_ref().map(|_| &tick as &ccsim_sim::run::Progress<'_>),
-    )
-    .map_err(|e| e.to_string())?;
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
+    let reps = ccsim_sim::run::run(&sc, &request, &config).map_err(|e| e.to_string())?;
+    progress.finish();
     let elapsed = started.elapsed();
     let events = reps.iter().map(|r| r.stats.events).sum();
     let contacts = reps.iter().map(|r| r.stats.contacts).sum();

@@ -83,27 +83,90 @@ fn check_replications(n: usize) -> Result<(), RunError> {
     Ok(())
 }
 
-/// Simulates `replications` runs of `sc` into logs at `path` (see [`replication_path`]), in
-/// parallel, in `format` or the one the extension names.
-pub fn simulate(
-    sc: &Scenario,
-    seed: u64,
-    replications: usize,
-    path: &Path,
-    format: Option<Format>,
-    progress: Option<&Progress<'_>>,
-) -> Result<Vec<Written>, RunError> {
-    check_replications(replications)?;
-    (0..replications)
+/// How to run a scenario: the base seed, how many replications, where their logs go, and
+/// whom to tell how far simulated time has come.
+#[derive(Clone, Copy)]
+pub struct RunConfig<'a> {
+    /// The base seed; replication `i` runs with a seed derived from it and `i`.
+    pub seed: u64,
+    /// Independent replications, run in parallel (at least 1).
+    pub replications: usize,
+    /// The log to write (one per replication, see [`replication_path`]); `ccsim run` writes
+    /// none unless asked.
+    pub log: Option<LogTarget<'a>>,
+    /// Told of simulated time's progress, from any thread.
+    pub progress: Option<&'a Progress<'a>>,
+}
+
+impl<'a> RunConfig<'a> {
+    /// One replication with `seed`, no log, no progress.
+    pub fn new(seed: u64) -> Self {
+        RunConfig {
+            seed,
+            replications: 1,
+            log: None,
+            progress: None,
+        }
+    }
+
+    /// With `replications` replications.
+    pub fn replications(self, replications: usize) -> Self {
+        RunConfig {
+            replications,
+            ..self
+        }
+    }
+
+    /// Writing a log to `path`, in the format its extension names.
+    pub fn log(self, path: &'a Path) -> Self {
+        RunConfig {
+            log: Some(LogTarget { path, format: None }),
+            ..self
+        }
+    }
+
+    /// Writing a log to `target`, if given.
+    pub fn log_to(self, target: Option<LogTarget<'a>>) -> Self {
+        RunConfig {
+            log: target,
+            ..self
+        }
+    }
+
+    /// Telling `progress` how far simulated time has come, if given.
+    pub fn progress(self, progress: Option<&'a Progress<'a>>) -> Self {
+        RunConfig { progress, ..self }
+    }
+}
+
+/// Where a simulated log is written.
+#[derive(Clone, Copy, Debug)]
+pub struct LogTarget<'a> {
+    /// The path (with several replications, the pattern of their paths).
+    pub path: &'a Path,
+    /// The format, or `None` for the one the extension names.
+    pub format: Option<Format>,
+}
+
+/// Simulates the replications of `sc` that `config` asks for into logs (see
+/// [`replication_path`]), in parallel.
+pub fn simulate(sc: &Scenario, config: &RunConfig<'_>) -> Result<Vec<Written>, RunError> {
+    check_replications(config.replications)?;
+    let Some(log) = config.log else {
+        return Err(RunError::Usage(
+            "simulate: no log to write; expected a path".into(),
+        ));
+    };
+    (0..config.replications)
         .into_par_iter()
         .map(|i| {
-            let seed = replication_seed(seed, i as u64);
-            let path = replication_path(path, i, replications);
-            let sink = create_log(&path, format, &header(sc, seed)).map_err(SimError::from)?;
-            let tracker = Tracker::new(sc, progress);
+            let seed = replication_seed(config.seed, i as u64);
+            let path = replication_path(log.path, i, config.replications);
+            let sink = create_log(&path, log.format, &header(sc, seed)).map_err(SimError::from)?;
+            let tracker = Tracker::new(sc, config.progress);
             let report = |t: i64| tracker.at(t);
             let mut sim = Sim::new(sc, seed, LogOutput(sink));
-            if progress.is_some() {
+            if config.progress.is_some() {
                 sim = sim.with_progress(&report);
             }
             let (out, stats) = sim.run()?;
@@ -163,14 +226,15 @@ pub struct Replication {
     pub sections: Vec<SectionReport>,
 }
 
-/// Simulates `sc` and reports on it in one pass: events go from the simulator into the fold
-/// and the report builders, and into the log at `log` only when one is given. With `threaded`,
-/// the report builders run on a thread of their own beside the simulator and the fold.
+/// Simulates `sc` with `seed` and reports on it in one pass: events go from the simulator into
+/// the fold and the report builders, and into the log at `log` only when one is given. With
+/// `threaded`, the report builders run on a thread of their own beside the simulator and the
+/// fold.
 pub fn run_once(
     sc: &Scenario,
     seed: u64,
     request: &ReportRequest,
-    log: Option<(&Path, Option<Format>)>,
+    log: Option<LogTarget<'_>>,
     progress: Option<&Progress<'_>>,
     threaded: bool,
 ) -> Result<Replication, RunError> {
@@ -187,8 +251,9 @@ pub fn run_once(
             }
             sim.run()?
         }
-        Some((path, format)) => {
-            let sink = create_log(path, format, &header(sc, seed)).map_err(SimError::from)?;
+        Some(log) => {
+            let sink =
+                create_log(log.path, log.format, &header(sc, seed)).map_err(SimError::from)?;
             let mut sim = Sim::new(sc, seed, Tee(fold, LogOutput(sink)));
             if progress.is_some() {
                 sim = sim.with_progress(&report);
@@ -213,36 +278,35 @@ pub fn run_once(
     })
 }
 
-/// Runs `replications` replications of `sc` in parallel, each simulated and reported; the
-/// results come back in replication order. With `log`, each replication's log is written
-/// too (see [`replication_path`]).
+/// Runs the replications of `sc` that `config` asks for in parallel, each simulated and
+/// reported; the results come back in replication order. With a log in `config`, each
+/// replication's log is written too (see [`replication_path`]).
 pub fn run(
     sc: &Scenario,
-    seed: u64,
-    replications: usize,
     request: &ReportRequest,
-    log: Option<(&Path, Option<Format>)>,
-    progress: Option<&Progress<'_>>,
+    config: &RunConfig<'_>,
 ) -> Result<Vec<Replication>, RunError> {
-    check_replications(replications)?;
+    check_replications(config.replications)?;
     // Check the request once before simulating anything.
     run_request(sc, request).to_sections(Some(sc.end))?;
     // Each replication's report builders get a thread of their own when there are cores to
     // spare for them.
-    let threaded = relay::worth_it(replications);
-    (0..replications)
+    let threaded = relay::worth_it(config.replications);
+    (0..config.replications)
         .into_par_iter()
         .map(|i| {
-            let seed = replication_seed(seed, i as u64);
-            let path = log.map(|(p, f)| (replication_path(p, i, replications), f));
-            run_once(
-                sc,
-                seed,
-                request,
-                path.as_ref().map(|(p, f)| (p.as_path(), *f)),
-                progress,
-                threaded,
-            )
+            let seed = replication_seed(config.seed, i as u64);
+            let path = config.log.map(|log| {
+                (
+                    replication_path(log.path, i, config.replications),
+                    log.format,
+                )
+            });
+            let log = path.as_ref().map(|(path, format)| LogTarget {
+                path,
+                format: *format,
+            });
+            run_once(sc, seed, request, log, config.progress, threaded)
         })
         .collect()
 }

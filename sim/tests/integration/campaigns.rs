@@ -14,7 +14,7 @@ use ccsim_engine::report::Aggregator;
 use ccsim_engine::request::ReportRequest;
 use ccsim_sim::model::Sim;
 use ccsim_sim::output::{Counter, FoldOutput, Tee};
-use ccsim_sim::run::simulate;
+use ccsim_sim::run::{simulate, RunConfig};
 use ccsim_sim::scenario::Scenario;
 use ccsim_sim::summary::mean_ci;
 
@@ -217,8 +217,13 @@ fn scan(path: &Path) -> Scan {
 fn outbound_talk_time_replays_to_the_configured_mean() {
     let sc = campaign_only();
     let dir = tempfile::tempdir().expect("a temp dir");
-    let written =
-        simulate(&sc, 21, 10, &dir.path().join("out.ccslog"), None, None).expect("simulated");
+    let written = simulate(
+        &sc,
+        &RunConfig::new(21)
+            .replications(10)
+            .log(&dir.path().join("out.ccslog")),
+    )
+    .expect("simulated");
     let request = ReportRequest {
         metrics: vec!["gladly.talk_time".into()],
         ..ReportRequest::default()
@@ -272,7 +277,7 @@ fn campaign_work_takes_capacity_and_replies_come_back_inbound() {
     assert!(counts.count("contact_answered") > 50);
     let dir = tempfile::tempdir().expect("a temp dir");
     let path = dir.path().join("mixed.jsonl");
-    simulate(&sc, 4, 1, &path, None, None).expect("simulated");
+    simulate(&sc, &RunConfig::new(4).log(&path)).expect("simulated");
     let s = scan(&path);
     assert!(s.outbound > 300, "{s:?}");
     assert!(s.outbound_messages > 100, "{s:?}");
@@ -290,8 +295,8 @@ fn adding_campaigns_leaves_inbound_arrivals_alone() {
     // inbound contacts (SMS replies), never fewer or moved ones.
     let dir = tempfile::tempdir().expect("a temp dir");
     let (a, b) = (dir.path().join("a.ccslog"), dir.path().join("b.ccslog"));
-    simulate(&mixed(false), 8, 1, &a, None, None).expect("simulated");
-    simulate(&mixed(true), 8, 1, &b, None, None).expect("simulated");
+    simulate(&mixed(false), &RunConfig::new(8).log(&a)).expect("simulated");
+    simulate(&mixed(true), &RunConfig::new(8).log(&b)).expect("simulated");
     let (without, with) = (scan(&a), scan(&b));
     assert!(without.inbound.len() > 800);
     let mut rest = with.inbound.clone();
@@ -316,7 +321,7 @@ fn the_same_seed_gives_the_same_log_with_campaigns() {
             .build()
             .expect("a thread pool");
         let path = dir.path().join(name);
-        pool.install(|| simulate(&sc, 13, 3, &path, None, None))
+        pool.install(|| simulate(&sc, &RunConfig::new(13).replications(3).log(&path)))
             .expect("simulated")
             .iter()
             .map(|w| std::fs::read(&w.path).expect("the log was written"))

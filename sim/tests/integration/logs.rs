@@ -11,7 +11,7 @@ use ccsim_engine::fold::EntityKind;
 use ccsim_engine::queueing::ErlangA;
 use ccsim_engine::replay::{fold_log, replay_file};
 use ccsim_engine::request::ReportRequest;
-use ccsim_sim::run::{run_once, simulate};
+use ccsim_sim::run::{run_once, simulate, LogTarget, RunConfig};
 use ccsim_sim::scenario::Scenario;
 use ccsim_sim::summary::mean_ci;
 
@@ -33,7 +33,12 @@ fn week_logs(dir: &Path, name: &str, threads: usize, replications: usize) -> Vec
         .expect("a thread pool");
     let path = dir.join(name);
     let written = pool
-        .install(|| simulate(&sc, 7, replications, &path, None, None))
+        .install(|| {
+            simulate(
+                &sc,
+                &RunConfig::new(7).replications(replications).log(&path),
+            )
+        })
         .expect("simulated");
     written.iter().map(|w| bytes(&w.path)).collect()
 }
@@ -79,8 +84,8 @@ fn what_ifs_share_their_arrivals() {
     let seven = mmc(100.0, 180.0, Some(120.0), 7, 50.0, 0.0);
     let a = dir.path().join("six.ccslog");
     let b = dir.path().join("seven.ccslog");
-    simulate(&six, 3, 1, &a, None, None).expect("simulated");
-    simulate(&seven, 3, 1, &b, None, None).expect("simulated");
+    simulate(&six, &RunConfig::new(3).log(&a)).expect("simulated");
+    simulate(&seven, &RunConfig::new(3).log(&b)).expect("simulated");
     let (x, y) = (arrivals(&a), arrivals(&b));
     assert!(x.len() > 4000);
     assert_eq!(x, y);
@@ -93,7 +98,7 @@ fn every_arrival_is_answered_abandoned_or_still_waiting() {
     // Overloaded (4 agents for 5 Erlangs), so many are still waiting at the end.
     let sc = mmc(100.0, 180.0, Some(600.0), 4, 100.0, 0.0);
     let path = dir.path().join("c.ccslog");
-    simulate(&sc, 5, 1, &path, None, None).expect("simulated");
+    simulate(&sc, &RunConfig::new(5).log(&path)).expect("simulated");
     let started = arrivals(&path).len() as f64;
     let request = ReportRequest {
         metrics: vec![
@@ -158,7 +163,7 @@ fn littles_law_on_the_queue() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let sc = mmc(100.0, 180.0, Some(120.0), 6, 210.0, 10.0);
     let path = dir.path().join("little.ccslog");
-    let written = simulate(&sc, 9, 10, &path, None, None).expect("simulated");
+    let written = simulate(&sc, &RunConfig::new(9).replications(10).log(&path)).expect("simulated");
     let request = ReportRequest {
         metrics: vec!["queue.offered".into(), "queue.average_wait".into()],
         from: Some(sc.warmup_end.to_rfc3339()),
@@ -265,7 +270,15 @@ fn run_equals_replay(sc: &Scenario, seed: u64, path: &Path) {
         // A run reports from the end of the warm-up; so must the replay.
         request.from = Some(sc.warmup_end.to_rfc3339());
     }
-    let ran = run_once(sc, seed, &request, Some((path, None)), None, false).expect("runs");
+    let ran = run_once(
+        sc,
+        seed,
+        &request,
+        Some(LogTarget { path, format: None }),
+        None,
+        false,
+    )
+    .expect("runs");
     let replayed = replay_file(path, None, &request).expect("replays");
     // Run again with the report builders on a thread of their own (a relay), whatever the
     // machine: that may change no figure either.

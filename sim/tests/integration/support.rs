@@ -2,7 +2,7 @@
 //! run through the engine, and confidence intervals.
 
 use ccsim_engine::request::ReportRequest;
-use ccsim_sim::run::{run, Replication};
+use ccsim_sim::run::{run, Replication, RunConfig};
 use ccsim_sim::scenario::Scenario;
 use ccsim_sim::summary::mean_ci;
 
@@ -66,7 +66,12 @@ pub fn replicate_with(
         settings: settings.iter().map(|s| s.to_string()).collect(),
         ..ReportRequest::default()
     };
-    run(sc, seed, replications, &request, None, None).expect("the run succeeds")
+    run(
+        sc,
+        &request,
+        &RunConfig::new(seed).replications(replications),
+    )
+    .expect("the run succeeds")
 }
 
 /// The figure of `metric` in replication `r` (ungrouped report).
