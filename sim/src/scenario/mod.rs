@@ -2,6 +2,7 @@
 //! name, and build the model the simulator runs. Every error names the file, the line and the
 //! key, and says what would be valid.
 
+use std::fmt;
 use std::path::Path;
 
 use ccsim_engine::event::Channel;
@@ -17,8 +18,10 @@ use crate::spec::{
 };
 
 /// A scenario that cannot be loaded: where, and what is wrong.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{file}{}: {}{message}", line.map(|l| format!(", line {l}")).unwrap_or_default(), if key.is_empty() { String::new() } else { format!("`{key}`: ") })]
+///
+/// It reads `FILE, line LINE: `KEY`: MESSAGE`, leaving out the line when it is not known and
+/// the key when it is empty.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScenarioError {
     /// The scenario file.
     pub file: String,
@@ -29,6 +32,22 @@ pub struct ScenarioError {
     /// What is wrong and what is expected.
     pub message: String,
 }
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ", line {line}")?;
+        }
+        f.write_str(": ")?;
+        if !self.key.is_empty() {
+            write!(f, "`{}`: ", self.key)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
 
 /// How a channel's contacts are handled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1415,7 +1434,7 @@ fn group_agents(
 
 /// The default scenario `ccsim run` runs without one: a week of a mid-size omnichannel
 /// center (`scenarios/default-week.toml`, embedded in the program).
-pub const DEFAULT_WEEK: &str = include_str!("../../scenarios/default-week.toml");
+pub const DEFAULT_WEEK: &str = include_str!("../../../scenarios/default-week.toml");
 
 /// How the embedded default scenario is named in messages.
 pub const DEFAULT_WEEK_FILE: &str = "scenarios/default-week.toml (embedded)";
