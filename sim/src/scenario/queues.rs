@@ -15,7 +15,7 @@ pub(super) struct QueueChannels<'a> {
     /// Queue names, in name order.
     names: &'a [&'a String],
     /// Per queue: its channel and the key that set it, once something leads into it.
-    set: Vec<Option<(Channel, KeyPath)>>,
+    by_queue: Vec<Option<(Channel, KeyPath)>>,
 }
 
 impl<'a> QueueChannels<'a> {
@@ -23,7 +23,7 @@ impl<'a> QueueChannels<'a> {
     pub(super) fn new(names: &'a [&'a String]) -> QueueChannels<'a> {
         QueueChannels {
             names,
-            set: vec![None; names.len()],
+            by_queue: vec![None; names.len()],
         }
     }
 
@@ -35,9 +35,9 @@ impl<'a> QueueChannels<'a> {
         channel: Channel,
         key: KeyPath,
     ) -> Result<(), Problem> {
-        match &self.set[queue_idx] {
+        match &self.by_queue[queue_idx] {
             None => {
-                self.set[queue_idx] = Some((channel, key));
+                self.by_queue[queue_idx] = Some((channel, key));
                 Ok(())
             }
             Some((have, first)) if *have != channel => Err(Problem::new(
@@ -53,7 +53,9 @@ impl<'a> QueueChannels<'a> {
 
     /// The channel of queue `queue_idx`, once something leads into it.
     pub(super) fn get(&self, queue_idx: usize) -> Option<Channel> {
-        self.set[queue_idx].as_ref().map(|(channel, _)| *channel)
+        self.by_queue[queue_idx]
+            .as_ref()
+            .map(|(channel, _)| *channel)
     }
 }
 
@@ -63,32 +65,32 @@ pub(super) fn follow_overflows(
     names: &Names<'_>,
     channels: &mut QueueChannels<'_>,
 ) -> Result<(), Problem> {
-    for (from, (name, queue_spec)) in spec.queues.iter().enumerate() {
+    for (from_idx, (name, queue_spec)) in spec.queues.iter().enumerate() {
         let Some(overflow) = &queue_spec.overflow else {
             continue;
         };
         let at = KeyPath::of(&["queues", name, "overflow", "to"]);
-        let to = names.queue(&overflow.to, at.clone())?;
-        if to == from {
+        let to_idx = names.queue(&overflow.to, at.clone())?;
+        if to_idx == from_idx {
             return Err(Problem::new(
                 at,
                 "a queue cannot overflow into itself; expected another queue",
             ));
         }
-        if let Some(channel) = channels.get(from) {
-            channels.set(to, channel, at)?;
+        if let Some(channel) = channels.get(from_idx) {
+            channels.set(to_idx, channel, at)?;
         }
     }
     // Overflow chains may set channels in any order: settle them.
     for _ in 0..names.queues.len() {
-        for (from, (name, queue_spec)) in spec.queues.iter().enumerate() {
+        for (from_idx, (name, queue_spec)) in spec.queues.iter().enumerate() {
             let Some(overflow) = &queue_spec.overflow else {
                 continue;
             };
-            let to = find(&names.queues, &overflow.to);
-            if let (Some(channel), Some(to)) = (channels.get(from), to) {
+            let to_idx = find(&names.queues, &overflow.to);
+            if let (Some(channel), Some(to_idx)) = (channels.get(from_idx), to_idx) {
                 channels.set(
-                    to,
+                    to_idx,
                     channel,
                     KeyPath::of(&["queues", name, "overflow", "to"]),
                 )?;
@@ -210,6 +212,6 @@ fn overflow(
         "seconds",
     )?;
     // `follow_overflows` has checked the name.
-    let to = find(&names.queues, &overflow.to).unwrap_or(0);
-    Ok(Some((millis(after_s, SECOND_MS), to)))
+    let to_idx = find(&names.queues, &overflow.to).unwrap_or(0);
+    Ok(Some((millis(after_s, SECOND_MS), to_idx)))
 }
