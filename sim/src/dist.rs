@@ -159,31 +159,50 @@ pub enum Dist {
     Empirical(Vec<f64>),
 }
 
-fn finite_nonneg(v: f64, key: &str) -> Result<(), (String, String)> {
+fn finite_nonneg(v: f64, key: &'static str) -> Result<(), DistError> {
     if v.is_finite() && v >= 0.0 {
         Ok(())
     } else {
-        Err((
-            key.into(),
-            format!("{v} is not a duration; expected a number of seconds ≥ 0"),
-        ))
+        Err(DistError {
+            key,
+            message: format!("{v} is not a duration; expected a number of seconds ≥ 0"),
+        })
     }
 }
 
-fn finite_pos(v: f64, key: &str) -> Result<(), (String, String)> {
+fn finite_pos(v: f64, key: &'static str) -> Result<(), DistError> {
     if v.is_finite() && v > 0.0 {
         Ok(())
     } else {
-        Err((
-            key.into(),
-            format!("{v} is out of range; expected a number > 0"),
-        ))
+        Err(DistError {
+            key,
+            message: format!("{v} is out of range; expected a number > 0"),
+        })
+    }
+}
+
+/// Why a distribution's parameters are refused: the key at fault, and what is wrong with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DistError {
+    /// The parameter's key, e.g. `mean_s`.
+    pub key: &'static str,
+    /// What is wrong, and what would be right.
+    pub message: String,
+}
+
+impl DistError {
+    /// The error `rand_distr` gave for `key`'s value.
+    fn new(key: &'static str, error: impl std::fmt::Display) -> DistError {
+        DistError {
+            key,
+            message: error.to_string(),
+        }
     }
 }
 
 impl DistSpec {
-    /// The distribution, or (the offending key, what is wrong).
-    pub fn build(&self) -> Result<Dist, (String, String)> {
+    /// The distribution, or which key is at fault and why.
+    pub fn build(&self) -> Result<Dist, DistError> {
         const MS: f64 = 1000.0;
         Ok(match self {
             DistSpec::Constant { value_s } => {
@@ -192,7 +211,7 @@ impl DistSpec {
             }
             DistSpec::Exponential { mean_s } => {
                 finite_pos(*mean_s, "mean_s")?;
-                let d = Exp::new(1.0).map_err(|e| ("mean_s".into(), e.to_string()))?;
+                let d = Exp::new(1.0).map_err(|e| DistError::new("mean_s", e))?;
                 Dist::Exponential(d, mean_s * MS)
             }
             DistSpec::Lognormal { mean_s, sd_s } => {
@@ -203,51 +222,54 @@ impl DistSpec {
                 let s = sd_s * MS;
                 let var = (1.0 + (s * s) / (m * m)).ln();
                 let d = LogNormal::new(m.ln() - var / 2.0, var.sqrt())
-                    .map_err(|e| ("sd_s".into(), e.to_string()))?;
+                    .map_err(|e| DistError::new("sd_s", e))?;
                 Dist::Lognormal(d)
             }
             DistSpec::Gamma { shape, mean_s } => {
                 finite_pos(*shape, "shape")?;
                 finite_pos(*mean_s, "mean_s")?;
                 let d = Gamma::new(*shape, mean_s * MS / shape)
-                    .map_err(|e| ("shape".into(), e.to_string()))?;
+                    .map_err(|e| DistError::new("shape", e))?;
                 Dist::Gamma(d)
             }
             DistSpec::Weibull { shape, scale_s } => {
                 finite_pos(*shape, "shape")?;
                 finite_pos(*scale_s, "scale_s")?;
-                let d = Weibull::new(scale_s * MS, *shape)
-                    .map_err(|e| ("shape".into(), e.to_string()))?;
+                let d =
+                    Weibull::new(scale_s * MS, *shape).map_err(|e| DistError::new("shape", e))?;
                 Dist::Weibull(d)
             }
             DistSpec::Uniform { min_s, max_s } => {
                 finite_nonneg(*min_s, "min_s")?;
                 finite_nonneg(*max_s, "max_s")?;
                 if max_s < min_s {
-                    return Err((
-                        "max_s".into(),
-                        format!("{max_s} is below min_s ({min_s}); expected max_s ≥ min_s"),
-                    ));
+                    return Err(DistError {
+                        key: "max_s",
+                        message: format!(
+                            "{max_s} is below min_s ({min_s}); expected max_s ≥ min_s"
+                        ),
+                    });
                 }
                 Dist::Uniform(min_s * MS, max_s * MS)
             }
             DistSpec::Empirical { quantiles_s } => {
                 if quantiles_s.len() < 2 {
-                    return Err((
-                        "quantiles_s".into(),
-                        "expected at least two quantiles (the minimum and the maximum)".into(),
-                    ));
+                    return Err(DistError {
+                        key: "quantiles_s",
+                        message: "expected at least two quantiles (the minimum and the maximum)"
+                            .into(),
+                    });
                 }
                 for (i, q) in quantiles_s.iter().enumerate() {
                     finite_nonneg(*q, "quantiles_s")?;
                     if i > 0 && *q < quantiles_s[i - 1] {
-                        return Err((
-                            "quantiles_s".into(),
-                            format!(
+                        return Err(DistError {
+                            key: "quantiles_s",
+                            message: format!(
                                 "quantile {} ({q}) is below the one before it; expected non-decreasing values",
                                 i + 1
                             ),
-                        ));
+                        });
                     }
                 }
                 Dist::Empirical(quantiles_s.iter().map(|q| q * MS).collect())
@@ -395,8 +417,8 @@ mod tests {
         }
         .build()
         .unwrap_err();
-        assert_eq!(e.0, "max_s");
+        assert_eq!(e.key, "max_s");
         let e = DistSpec::Exponential { mean_s: -1.0 }.build().unwrap_err();
-        assert_eq!(e.0, "mean_s");
+        assert_eq!(e.key, "mean_s");
     }
 }

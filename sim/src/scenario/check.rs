@@ -95,7 +95,7 @@ pub(super) fn unknown(kind: &str, name: &str, names: &[&String]) -> String {
 /// The distribution `spec` describes; a problem names the key under `key` at fault.
 pub(super) fn dist(spec: &DistSpec, key: &KeyPath) -> Result<Dist, Problem> {
     spec.build()
-        .map_err(|(inner_key, message)| Problem::new(key.key(&inner_key), message))
+        .map_err(|error| Problem::new(key.key(error.key), error.message))
 }
 
 /// The distribution `spec` describes, when it is given.
