@@ -185,10 +185,18 @@ fn finite_pos(v: f64, key: &'static str) -> Result<(), DistError> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DistError {
     /// The parameter's key, e.g. `mean_s`.
-    pub key: &'static str,
+    pub(crate) key: &'static str,
     /// What is wrong, and what would be right.
-    pub message: String,
+    pub(crate) message: String,
 }
+
+impl std::fmt::Display for DistError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
+
+impl std::error::Error for DistError {}
 
 impl DistError {
     /// The error `rand_distr` gave for `key`'s value.
