@@ -250,16 +250,10 @@ impl<'s, O: Output> Sim<'s, O> {
             return Ok(());
         }
         self.agents[agent].available = true;
-        let (group, agent_id) = (self.group_of(agent), self.agent_id(agent));
-        for &channel in Channel::ALL {
-            if group.capacity[channel as usize] > 0 {
-                self.emit(EventKind::AgentAvailable {
-                    agent: agent_id,
-                    channel,
-                })?;
-            }
-        }
-        Ok(())
+        self.on_each_channel(agent, |agent, channel| EventKind::AgentAvailable {
+            agent,
+            channel,
+        })
     }
 
     /// The agent becomes unavailable on every channel their group takes.
@@ -268,13 +262,22 @@ impl<'s, O: Output> Sim<'s, O> {
             return Ok(());
         }
         self.agents[agent].available = false;
+        self.on_each_channel(agent, |agent, channel| EventKind::AgentUnavailable {
+            agent,
+            channel,
+        })
+    }
+
+    /// Writes the event `event` makes of the agent's id and each channel their group takes.
+    fn on_each_channel(
+        &mut self,
+        agent: AgentIdx,
+        event: impl for<'e> Fn(&'e str, Channel) -> EventKind<'e>,
+    ) -> Result<(), SimError> {
         let (group, agent_id) = (self.group_of(agent), self.agent_id(agent));
         for &channel in Channel::ALL {
             if group.capacity[channel as usize] > 0 {
-                self.emit(EventKind::AgentUnavailable {
-                    agent: agent_id,
-                    channel,
-                })?;
+                self.emit(event(agent_id, channel))?;
             }
         }
         Ok(())

@@ -1,7 +1,7 @@
 //! Outbound campaigns: attempts that wait, silently, for a free agent, who then calls or
 //! writes a new customer; attempts nobody starts in time expire.
 
-use ccsim_engine::event::{Direction, EventKind, HandlerKind, ParticipantMode};
+use ccsim_engine::event::{Direction, EventKind, HandlerKind};
 
 use super::contacts::{Origin, State, Step};
 use super::index::{AgentIdx, CampaignIdx, ContactIdx, Idx, QueueIdx};
@@ -86,17 +86,7 @@ impl<'s, O: Output> Sim<'s, O> {
             session: se,
             agent: agent_id,
         })?;
-        self.emit(EventKind::SessionAccepted {
-            session: se,
-            agent: agent_id,
-        })?;
-        self.emit(EventKind::ParticipantJoined {
-            session: se,
-            participant: agent_id,
-            kind: HandlerKind::Agent,
-            mode: ParticipantMode::Primary,
-            reason: None,
-        })?;
+        self.accept_as_primary(session, agent)?;
         if self.group_of(agent).profile_views {
             self.open_profile(agent, customer)?;
         }

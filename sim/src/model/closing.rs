@@ -2,9 +2,7 @@
 //! contact's end, after-contact work, the conversation's close, and the customer's return
 //! drawn.
 
-use ccsim_engine::event::{
-    ClosedBy, ClosureReason, EventKind, HandlerKind, Outcome, TransferTarget,
-};
+use ccsim_engine::event::{ClosedBy, ClosureReason, EventKind, Outcome, TransferTarget};
 
 use super::arrivals::ReturnInfo;
 use super::contacts::{Origin, State, Step};
@@ -84,7 +82,7 @@ impl<'s, O: Output> Sim<'s, O> {
     fn transfer_to_agent(&mut self, contact: ContactIdx) -> Result<(), SimError> {
         self.contacts[contact].transferred = true;
         let slot = &self.contacts[contact];
-        let (agent, queue, id) = (slot.agent, slot.queue, slot.id);
+        let (agent, queue) = (slot.agent, slot.queue);
         let queue_name = self.scenario.queues[queue.get()].name.as_str();
         let colleague = self.best_agent(contact, Some(agent));
         let (to, target) = match colleague {
@@ -94,14 +92,7 @@ impl<'s, O: Output> Sim<'s, O> {
         self.hand_over(contact, to, Some(target), ClosureReason::AgentTransferred)?;
         match colleague {
             Some(colleague) => {
-                let session = self.ids.session();
-                self.emit(EventKind::SessionStarted {
-                    session: session.as_str(),
-                    contact: id.as_str(),
-                    queue: Some(queue_name),
-                    handler: HandlerKind::Agent,
-                })?;
-                self.contacts[contact].session = session;
+                self.start_agent_session(contact, queue)?;
                 self.offer(contact, colleague)?;
             }
             None => self.requeue(contact, queue)?,
@@ -112,8 +103,6 @@ impl<'s, O: Output> Sim<'s, O> {
     /// The agent forwards the contact outside the center: it ends there.
     fn transfer_outside(&mut self, contact: ContactIdx) -> Result<(), SimError> {
         let id = self.contacts[contact].id;
-        let slot = &self.contacts[contact];
-        let (agent, customer, queue) = (slot.agent, slot.customer, slot.queue);
         self.transfer_session(
             contact,
             TransferTarget::Outside,
@@ -124,12 +113,7 @@ impl<'s, O: Output> Sim<'s, O> {
             contact: id.as_str(),
             outcome: Outcome::ForwardedOutside,
         })?;
-        self.close_profile(agent, customer)?;
-        self.release_agent(agent, self.scenario.queues[queue.get()].channel);
-        self.close_conversation(contact, ClosedBy::Agent, Some(agent))?;
-        self.draw_return(contact, Some(agent));
-        self.release_contact(contact);
-        self.after_release(agent)
+        self.agent_closes(contact)
     }
 
     /// The contact ends, completed; the agent's after-contact work follows, if any.
@@ -170,9 +154,16 @@ impl<'s, O: Output> Sim<'s, O> {
     /// The agent's work on the contact is over: the session and the customer's profile
     /// close, the agent's capacity comes back, and the conversation closes.
     pub(super) fn wrap_end(&mut self, contact: ContactIdx) -> Result<(), SimError> {
+        self.end_session(contact, ClosureReason::AgentClosed)?;
+        self.agent_closes(contact)
+    }
+
+    /// The agent is done with the contact, which has left the system: the customer's profile
+    /// closes, the agent's capacity comes back, the agent closes the conversation (the
+    /// customer may come back later), and the agent moves on.
+    fn agent_closes(&mut self, contact: ContactIdx) -> Result<(), SimError> {
         let slot = &self.contacts[contact];
         let (agent, customer, queue) = (slot.agent, slot.customer, slot.queue);
-        self.end_session(contact, ClosureReason::AgentClosed)?;
         self.close_profile(agent, customer)?;
         self.release_agent(agent, self.scenario.queues[queue.get()].channel);
         self.close_conversation(contact, ClosedBy::Agent, Some(agent))?;

@@ -286,26 +286,25 @@ impl<'s, O: Output> Sim<'s, O> {
 
     /// The agent's outbound message is written and sent; the contact is done.
     fn outbound_message(&mut self, contact: ContactIdx) -> Result<(), SimError> {
-        let slot = &self.contacts[contact];
-        let (id, agent) = (slot.id, slot.agent);
-        self.emit(EventKind::MessageSent {
-            contact: id.as_str(),
-            sender: Sender::Agent,
-            author: Some(self.agent_id(agent)),
-        })?;
+        self.send_agent_message(contact)?;
         self.finish(contact)
     }
 
     /// The agent writes on the contact; their first message fulfils it.
     fn agent_writes(&mut self, contact: ContactIdx) -> Result<(), SimError> {
+        self.send_agent_message(contact)?;
+        self.fulfil(contact)
+    }
+
+    /// The contact's agent sends a message on it.
+    fn send_agent_message(&mut self, contact: ContactIdx) -> Result<(), SimError> {
         let slot = &self.contacts[contact];
         let (id, agent) = (slot.id, slot.agent);
         self.emit(EventKind::MessageSent {
             contact: id.as_str(),
             sender: Sender::Agent,
             author: Some(self.agent_id(agent)),
-        })?;
-        self.fulfil(contact)
+        })
     }
 
     /// The contact is fulfilled by its agent, unless it was already.

@@ -4,6 +4,7 @@
 use ccsim_engine::event::{ClosureReason, EventKind, HandlerKind, ParticipantMode};
 
 use super::contacts::{OfferOutcome, Origin, State, Step};
+use super::ids::Id;
 use super::index::{AgentIdx, ContactIdx, Idx, WorkstreamIdx};
 use super::{Activation, Output, Sim, SimError};
 use crate::scenario::ChannelKind;
@@ -84,16 +85,8 @@ impl<'s, O: Output> Sim<'s, O> {
         let queue = self.contacts[contact].queue;
         let definition = &self.scenario.queues[queue.get()];
         self.release_agent(agent, definition.channel);
-        let session = self.ids.session();
-        let id = self.contacts[contact].id;
-        self.emit(EventKind::SessionStarted {
-            session: session.as_str(),
-            contact: id.as_str(),
-            queue: Some(&definition.name),
-            handler: HandlerKind::Agent,
-        })?;
+        self.start_agent_session(contact, queue)?;
         let slot = &mut self.contacts[contact];
-        slot.session = session;
         slot.state = State::Queued;
         if self.kernel.now() >= slot.overflow_at_ms {
             self.overflow(contact)?;
@@ -114,6 +107,19 @@ impl<'s, O: Output> Sim<'s, O> {
         slot.gen = slot.gen.wrapping_add(1);
         slot.state = State::Handling;
         let (agent, session, customer) = (slot.agent, slot.session, slot.customer);
+        self.accept_as_primary(session, agent)?;
+        if self.group_of(agent).profile_views {
+            self.open_profile(agent, customer)?;
+        }
+        self.start_handling(contact, workstream)
+    }
+
+    /// The agent accepts the session and joins it as its primary participant.
+    pub(super) fn accept_as_primary(
+        &mut self,
+        session: Id,
+        agent: AgentIdx,
+    ) -> Result<(), SimError> {
         let agent_id = self.agent_id(agent);
         self.emit(EventKind::SessionAccepted {
             session: session.as_str(),
@@ -125,11 +131,7 @@ impl<'s, O: Output> Sim<'s, O> {
             kind: HandlerKind::Agent,
             mode: ParticipantMode::Primary,
             reason: None,
-        })?;
-        if self.group_of(agent).profile_views {
-            self.open_profile(agent, customer)?;
-        }
-        self.start_handling(contact, workstream)
+        })
     }
 
     /// Handling starts: a call is fulfilled and its plan laid out; a messaging contact waits

@@ -73,20 +73,32 @@ impl<'s, O: Output> Sim<'s, O> {
             contact: id.as_str(),
             queue: &definition.name,
         })?;
-        let session = self.ids.session();
-        self.emit(EventKind::SessionStarted {
-            session: session.as_str(),
-            contact: id.as_str(),
-            queue: Some(&definition.name),
-            handler: HandlerKind::Agent,
-        })?;
+        self.start_agent_session(contact, queue)?;
         let now = self.kernel.now();
         let slot = &mut self.contacts[contact];
-        slot.session = session;
         slot.queue = queue;
         slot.state = State::Queued;
         slot.overflow_at_ms = i64::MAX;
         slot.queued_at_ms = now;
+        Ok(())
+    }
+
+    /// Starts a new session of the contact for an agent in `queue`, and makes it the
+    /// contact's current session.
+    pub(super) fn start_agent_session(
+        &mut self,
+        contact: ContactIdx,
+        queue: QueueIdx,
+    ) -> Result<(), SimError> {
+        let session = self.ids.session();
+        let id = self.contacts[contact].id;
+        self.emit(EventKind::SessionStarted {
+            session: session.as_str(),
+            contact: id.as_str(),
+            queue: Some(&self.scenario.queues[queue.get()].name),
+            handler: HandlerKind::Agent,
+        })?;
+        self.contacts[contact].session = session;
         Ok(())
     }
 
@@ -109,25 +121,28 @@ impl<'s, O: Output> Sim<'s, O> {
     /// Offers the contact to the best free agent, or leaves it waiting at the back of its
     /// queue's line.
     pub(super) fn route(&mut self, contact: ContactIdx) -> Result<(), SimError> {
-        match self.best_agent(contact, None) {
-            Some(agent) => self.offer(contact, agent),
-            None => {
-                let (queue, place) = self.wait(contact);
-                self.waiting[queue].push_back(place);
-                Ok(())
-            }
+        if let Some((queue, place)) = self.offer_or_wait(contact)? {
+            self.waiting[queue].push_back(place);
         }
+        Ok(())
     }
 
     /// As [`Self::route`], for a contact back from an offer: it keeps its place at the front.
     pub(super) fn route_keeping_place(&mut self, contact: ContactIdx) -> Result<(), SimError> {
+        if let Some((queue, place)) = self.offer_or_wait(contact)? {
+            self.waiting[queue].push_front(place);
+        }
+        Ok(())
+    }
+
+    /// Offers the contact to the best free agent; with none free, the place it is to wait in.
+    fn offer_or_wait(
+        &mut self,
+        contact: ContactIdx,
+    ) -> Result<Option<(QueueIdx, Waiting)>, SimError> {
         match self.best_agent(contact, None) {
-            Some(agent) => self.offer(contact, agent),
-            None => {
-                let (queue, place) = self.wait(contact);
-                self.waiting[queue].push_front(place);
-                Ok(())
-            }
+            Some(agent) => self.offer(contact, agent).map(|()| None),
+            None => Ok(Some(self.wait(contact))),
         }
     }
 
