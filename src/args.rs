@@ -126,8 +126,8 @@ pub struct RunArgs {
 
 impl RunArgs {
     /// The report request these flags make (checked by the engine in one place).
-    pub fn request(&self) -> ccsim_engine::request::ReportRequest {
-        ccsim_engine::request::ReportRequest {
+    pub fn request(&self) -> ccsim_engine::report::ReportRequest {
+        ccsim_engine::report::ReportRequest {
             tz: Some(self.tz.clone()),
             from: self.from.clone(),
             to: self.to.clone(),
@@ -329,8 +329,8 @@ pub enum CatalogFormat {
 
 impl ReplayArgs {
     /// The report request these flags make (checked by the engine in one place).
-    pub fn request(&self) -> ccsim_engine::request::ReportRequest {
-        ccsim_engine::request::ReportRequest {
+    pub fn request(&self) -> ccsim_engine::report::ReportRequest {
+        ccsim_engine::report::ReportRequest {
             tz: Some(self.tz.clone()),
             from: self.from.clone(),
             to: self.to.clone(),

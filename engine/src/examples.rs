@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::catalog::Dim;
-use crate::replay::{replay_file, RunError, SectionReport};
-use crate::report::{render_sections, OutputFormat};
-use crate::request::ReportRequest;
+use crate::measure::def::Dim;
+use crate::replay::{replay_file, RunError};
+use crate::report::{render_sections, OutputFormat, ReportRequest, SectionReport};
+use crate::time::{compact_duration, parse_duration};
 
 /// An example's `example.toml`.
 #[derive(Clone, Debug, Deserialize)]
@@ -114,8 +114,6 @@ impl Expected {
         }
     }
 }
-
-pub use crate::time::{compact_duration, parse_duration};
 
 /// An example that could not be run (its files are wrong, not its figures).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -19,5 +19,4 @@ pub mod queueing;
 pub mod relay;
 pub mod replay;
 pub mod report;
-pub mod request;
 pub mod time;

@@ -158,10 +158,21 @@ pub fn compact_duration(seconds: f64) -> String {
         }
     }
     if s > 0 || frac > 0.0 {
-        out.push_str(&crate::report::render::number(Some(s as f64 + frac)));
+        out.push_str(&decimal_text(s as f64 + frac));
         out.push('s');
     }
     out
+}
+
+/// A number as text: whole numbers without a fraction, others with up to three decimals
+/// (`90`, `1.5`, `0.125`). Durations here and figures in reports are written this way.
+pub(crate) fn decimal_text(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        let text = format!("{value:.3}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
 }
 
 /// A timestamp that could not be read.

@@ -22,8 +22,8 @@
 //! Every session figure is dated by the session's start (msdyn_ocsession created on); every
 //! participant figure by the participant row's start (added on).
 
+use super::def::{Aggregate, Dim, MetricDef, Unit, View};
 use super::{Emit, Keys};
-use crate::catalog::{Aggregate, Dim, MetricDef, Unit, View};
 use crate::event::{
     Channel, ClosureReason, Direction, HandlerKind, ParticipantMode, WorkItemStatus,
 };

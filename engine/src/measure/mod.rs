@@ -6,12 +6,14 @@ pub mod agent_status;
 pub mod bot_usage;
 pub mod contact_times;
 pub mod conversations;
+pub mod def;
 pub mod dynamics;
 pub mod handle_time;
 pub mod queue;
 
+use self::def::Rule;
+
 use crate::event::Channel;
-use crate::facts::Fact;
 use crate::ids::Sym;
 use crate::time::{Instant, Span};
 
@@ -248,48 +250,6 @@ impl Settings {
 /// A setting's duration (ms) as it is written on the command line (`30s`, `7d`).
 fn duration_text(ms: i64) -> String {
     crate::time::compact_duration(ms as f64 / 1000.0)
-}
-
-/// A metric's measure: what one fact contributes.
-pub type Measure = fn(&Fact, &mut dyn Emit);
-
-/// A definition that changed over time: its versions, each effective over a range of dates.
-#[derive(Debug)]
-pub struct Rule {
-    /// The key users pass to `--definition KEY=VERSION`.
-    pub key: &'static str,
-    /// What the rule is about.
-    pub title: &'static str,
-    /// The versions, oldest first.
-    pub versions: &'static [RuleVersion],
-}
-
-/// One version of a rule.
-#[derive(Debug)]
-pub struct RuleVersion {
-    /// The name users pass to `--definition KEY=VERSION`.
-    pub name: &'static str,
-    /// First instant the version applies to (UTC midnight of its first day), if bounded.
-    pub from: Option<Instant>,
-    /// First instant it no longer applies to, if bounded.
-    pub until: Option<Instant>,
-    /// The version in one line.
-    pub summary: &'static str,
-}
-
-impl Rule {
-    /// The version in force for data dated `at`.
-    pub fn version_at(&self, at: Instant) -> &'static RuleVersion {
-        self.versions
-            .iter()
-            .find(|v| v.from.is_none_or(|f| at >= f) && v.until.is_none_or(|u| at < u))
-            .unwrap_or(&self.versions[self.versions.len() - 1])
-    }
-
-    /// The version called `name`.
-    pub fn version(&self, name: &str) -> Option<&'static RuleVersion> {
-        self.versions.iter().find(|v| v.name == name)
-    }
 }
 
 /// UTC midnight at the start of a civil date (for rule boundaries written as dates).

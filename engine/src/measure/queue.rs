@@ -18,8 +18,8 @@
 //! grouped by channel and by the last queue it was in. Contacts still waiting at the end of
 //! the log are left out (they are neither answered nor abandoned yet).
 
+use super::def::{Aggregate, Dim, Measure, MetricDef, Unit, View};
 use super::{Amount, Emit, Keys, Part};
-use crate::catalog::{Aggregate, Dim, MetricDef, Unit, View};
 use crate::event::{Direction, HandlerKind, Outcome};
 use crate::facts::{ContactFact, Fact};
 use crate::time::Instant;
@@ -214,7 +214,7 @@ const fn count(
     name: &'static str,
     definition: &'static str,
     choices: &'static str,
-    measure: super::Measure,
+    measure: Measure,
 ) -> MetricDef {
     MetricDef {
         id,
@@ -244,7 +244,7 @@ const fn mean(
     section: &'static str,
     definition: &'static str,
     choices: &'static str,
-    measure: super::Measure,
+    measure: Measure,
 ) -> MetricDef {
     MetricDef {
         id,

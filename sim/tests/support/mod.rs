@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use ccsim_engine::request::ReportRequest;
+use ccsim_engine::report::ReportRequest;
 use ccsim_sim::run::{run, Replication};
 use ccsim_sim::scenario::Scenario;
 use ccsim_sim::summary::mean_ci;

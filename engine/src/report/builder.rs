@@ -7,11 +7,11 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Report, Row};
 use crate::calendar::{Calendar, Grain};
-use crate::catalog::{Aggregate, Dim, MetricDef, Unit};
 use crate::event::Channel;
 use crate::facts::{Fact, FactSink};
 use crate::ids::{Interner, Sym};
-use crate::measure::{Amount, Emit, Keys, Part, Rule, Settings};
+use crate::measure::def::{Aggregate, Dim, MetricDef, Rule, Unit};
+use crate::measure::{Amount, Emit, Keys, Part, Settings};
 use crate::time::{Instant, Span};
 
 /// Rule versions the user fixed with `--definition KEY=VERSION`; other rules follow the date.
@@ -98,8 +98,8 @@ struct Acc {
     den: i64,
 }
 
-/// Builds a report from facts. Feed it to the fold, then call [`Aggregator::finish`].
-pub struct Aggregator {
+/// Builds a report from facts. Feed it to the fold, then call [`ReportBuilder::finish`].
+pub struct ReportBuilder {
     spec: ReportSpec,
     calendar: Option<Calendar>,
     window: Span,
@@ -126,7 +126,7 @@ pub struct Aggregator {
     covered: FxHashMap<(usize, GroupKey, Part, Sym), Vec<Span>>,
 }
 
-impl Aggregator {
+impl ReportBuilder {
     /// A builder for `spec`.
     pub fn new(spec: ReportSpec) -> Self {
         let grain = spec.group_by.iter().find_map(|d| match d {
@@ -141,7 +141,7 @@ impl Aggregator {
         );
         let cutoffs = spec_cutoffs(&spec);
         let metrics = spec.metrics.len();
-        Aggregator {
+        ReportBuilder {
             calendar: grain.map(|g| Calendar::new(spec.zone, g)),
             spec,
             window,
@@ -194,7 +194,7 @@ impl Aggregator {
         acc.n += 1;
     }
 
-    /// Adds to the numerator (as [`Aggregator::add`] does) or the denominator of a group.
+    /// Adds to the numerator (as [`ReportBuilder::add`] does) or the denominator of a group.
     fn add_part(&mut self, bucket: Option<Instant>, keys: Keys, value: i64, part: Part) {
         match part {
             Part::Numerator => self.add(bucket, keys, value),
@@ -441,7 +441,7 @@ fn spec_cutoffs(spec: &ReportSpec) -> Vec<Option<Instant>> {
         .collect()
 }
 
-impl FactSink for Aggregator {
+impl FactSink for ReportBuilder {
     fn fact(&mut self, fact: &Fact<'_>) {
         // Historical reports count open entities only for metrics that ask for them.
         let skip_open = fact.is_open() && self.spec.as_of.is_none();
@@ -457,7 +457,10 @@ impl FactSink for Aggregator {
     }
 
     fn wants_work_time(&self) -> bool {
-        self.spec.metrics.iter().any(|m| m.reads_work_time())
+        self.spec
+            .metrics
+            .iter()
+            .any(|m| crate::catalog::reads_work_time(m))
     }
 
     fn settled(&mut self, id: Sym) {
@@ -465,7 +468,7 @@ impl FactSink for Aggregator {
     }
 }
 
-impl Emit for Aggregator {
+impl Emit for ReportBuilder {
     fn version(&mut self, rule: &'static Rule, at: Instant) -> &'static str {
         let name = self
             .spec

@@ -4,8 +4,9 @@
 
 use chrono_tz::Tz;
 
-use crate::catalog::{self, Dim, MetricDef};
-use crate::report::{Definitions, ReportSpec};
+use super::{Definitions, ReportSpec};
+use crate::catalog;
+use crate::measure::def::{Dim, MetricDef, ReportDef, View};
 use crate::time::{Instant, DAY_MS};
 
 /// A report request as text, before validation.
@@ -73,7 +74,7 @@ fn is_bare_date(s: &str) -> bool {
 
 impl ReportRequest {
     /// The named report asked for, if any.
-    pub fn report_def(&self) -> Result<Option<&'static catalog::ReportDef>, RequestError> {
+    pub fn report_def(&self) -> Result<Option<&'static ReportDef>, RequestError> {
         let Some(name) = &self.report else {
             return Ok(None);
         };
@@ -323,9 +324,9 @@ impl ReportRequest {
         let shown = |m: &&MetricDef| {
             group_by.iter().all(|d| m.supports(*d))
                 && match m.view {
-                    catalog::View::Any => true,
-                    catalog::View::Historical => !real_time,
-                    catalog::View::RealTime => real_time,
+                    View::Any => true,
+                    View::Historical => !real_time,
+                    View::RealTime => real_time,
                 }
         };
         if self.metrics.is_empty() {
@@ -398,7 +399,6 @@ mod tests {
 
     #[test]
     fn a_report_shows_by_default_the_metrics_of_its_view() {
-        use crate::catalog::View;
         let historical = ReportRequest::default().to_spec().unwrap();
         assert!(historical.metrics.iter().all(|m| m.view != View::RealTime));
         assert!(historical
@@ -440,7 +440,7 @@ mod tests {
         // Expected: the catalog's historical or any-view ids that start with `queue.`, in
         // catalog order, each once even when also named on its own.
         let queue: Vec<&str> = crate::catalog::all()
-            .filter(|m| m.id.starts_with("queue.") && m.view != crate::catalog::View::RealTime)
+            .filter(|m| m.id.starts_with("queue.") && m.view != View::RealTime)
             .map(|m| m.id)
             .collect();
         assert!(queue.len() > 5);
