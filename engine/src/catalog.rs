@@ -8,16 +8,16 @@ use crate::measure::{
 };
 
 /// Every named report.
-pub static REPORTS: &[&ReportDef] = &[&bot_usage::REPORT];
+pub(crate) static REPORTS: &[&ReportDef] = &[&bot_usage::REPORT];
 
 /// The report called `name`.
-pub fn report(name: &str) -> Option<&'static ReportDef> {
+pub(crate) fn report(name: &str) -> Option<&'static ReportDef> {
     REPORTS.iter().copied().find(|r| r.name == name)
 }
 
 /// Every metric family's definitions, in catalog order. A family lives in its own module
 /// under `measure/`, next to its measures and rules.
-pub static FAMILIES: &[&[MetricDef]] = &[
+pub(crate) static FAMILIES: &[&[MetricDef]] = &[
     agent_status::METRICS,
     contact_times::METRICS,
     conversations::METRICS,
@@ -30,11 +30,11 @@ pub static FAMILIES: &[&[MetricDef]] = &[
 /// The families whose measures read work-time facts (Gladly's handle time, concurrency and
 /// occupancy). A report with none of their metrics lets the fold skip work time; a test checks
 /// that no metric of another family takes anything from a work-time fact.
-pub static WORK_TIME_FAMILIES: &[&[MetricDef]] = &[handle_time::METRICS];
+pub(crate) static WORK_TIME_FAMILIES: &[&[MetricDef]] = &[handle_time::METRICS];
 
 /// Whether `metric`'s measure may read work-time facts (its family is one of
 /// [`WORK_TIME_FAMILIES`]).
-pub fn reads_work_time(metric: &MetricDef) -> bool {
+pub(crate) fn reads_work_time(metric: &MetricDef) -> bool {
     WORK_TIME_FAMILIES
         .iter()
         .any(|family| family.iter().any(|m| m.id == metric.id))
@@ -46,7 +46,7 @@ pub fn all() -> impl Iterator<Item = &'static MetricDef> {
 }
 
 /// Every rule whose versions can be chosen with `--definition`, each once.
-pub fn rules() -> Vec<&'static Rule> {
+pub(crate) fn rules() -> Vec<&'static Rule> {
     let mut out: Vec<&'static Rule> = Vec::new();
     for m in all() {
         if let Some(r) = m.rule {
@@ -64,7 +64,7 @@ pub fn find(id: &str) -> Option<&'static MetricDef> {
 }
 
 /// The rule with key `key`.
-pub fn rule(key: &str) -> Option<&'static Rule> {
+pub(crate) fn rule(key: &str) -> Option<&'static Rule> {
     rules().into_iter().find(|r| r.key == key)
 }
 #[cfg(test)]

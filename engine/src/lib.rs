@@ -3,7 +3,7 @@
 
 #![warn(missing_docs)]
 
-pub mod calendar;
+pub(crate) mod calendar;
 pub mod catalog;
 pub mod codec;
 pub mod event;

@@ -33,7 +33,7 @@ pub fn worth_it(busy: usize) -> bool {
 /// A fact sink that passes everything to `S`, on a worker thread when one was asked for and
 /// could be started, else directly. Build it with [`Relay::new`], fold into it, then take the
 /// sink back with [`Relay::join`].
-pub struct Relay<S> {
+pub(crate) struct Relay<S> {
     to: To<S>,
     wants_work_time: bool,
 }

@@ -62,7 +62,7 @@ pub fn replay(source: &mut dyn EventSource, spec: ReportSpec) -> Result<Report, 
 }
 
 /// Replays `source` once into every section (they share the real-time cut-off of the first).
-pub fn replay_sections(
+pub(crate) fn replay_sections(
     source: &mut dyn EventSource,
     sections: Vec<Section>,
 ) -> Result<Vec<SectionReport>, ReplayError> {
@@ -101,7 +101,7 @@ impl From<LogError> for RunError {
 
 /// The instant of the last event in the log at `path` (a quick first pass, for reports whose
 /// default window ends on the last event's date).
-pub fn last_event(path: &Path, format: Option<Format>) -> Result<Option<Instant>, LogError> {
+pub(crate) fn last_event(path: &Path, format: Option<Format>) -> Result<Option<Instant>, LogError> {
     let mut source = open_log(path, format)?;
     let mut last = None;
     while let Some((_, event)) = source.next_event()? {

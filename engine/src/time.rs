@@ -109,7 +109,7 @@ impl fmt::Display for Instant {
 }
 
 /// Seconds in a duration written as `8h`, `50m`, `1h 30m`, `90s`, `2.5m` or `7d`.
-pub fn parse_duration(text: &str) -> Result<f64, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<f64, String> {
     let refuse = || format!("`{text}` is not a duration; expected e.g. 7d, 8h, 50m, 1h30m or 90s");
     let mut total = 0.0;
     let mut number = String::new();
@@ -138,7 +138,7 @@ pub fn parse_duration(text: &str) -> Result<f64, String> {
 }
 
 /// Seconds as the shortest duration text: `7d`, `8h`, `3h15m`, `45m`, `90.5s`.
-pub fn compact_duration(seconds: f64) -> String {
+pub(crate) fn compact_duration(seconds: f64) -> String {
     if seconds == 0.0 {
         return "0s".into();
     }

@@ -2,14 +2,14 @@
 //! events, never does I/O, and never aggregates by itself: it names the keys and the span or
 //! value a fact contributes, and the report builder does the rest (window, buckets, groups).
 
-pub mod agent_status;
-pub mod bot_usage;
-pub mod contact_times;
-pub mod conversations;
+pub(crate) mod agent_status;
+pub(crate) mod bot_usage;
+pub(crate) mod contact_times;
+pub(crate) mod conversations;
 pub mod def;
-pub mod dynamics;
-pub mod handle_time;
-pub mod queue;
+pub(crate) mod dynamics;
+pub(crate) mod handle_time;
+pub(crate) mod queue;
 
 use self::def::Rule;
 
@@ -253,7 +253,7 @@ fn duration_text(ms: i64) -> String {
 }
 
 /// UTC midnight at the start of a civil date (for rule boundaries written as dates).
-pub const fn utc_midnight(year: i64, month: i64, day: i64) -> Instant {
+pub(crate) const fn utc_midnight(year: i64, month: i64, day: i64) -> Instant {
     // Days from 1970-01-01 to the date, by the civil-from-days inverse (proleptic Gregorian).
     let y = if month <= 2 { year - 1 } else { year };
     let era = if y >= 0 { y } else { y - 399 } / 400;

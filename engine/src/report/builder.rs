@@ -22,7 +22,7 @@ pub struct Definitions {
 
 impl Definitions {
     /// Fixes `rule` to its version `version`; the error lists what would be valid.
-    pub fn fix(&mut self, rule: &str, version: &str) -> Result<(), String> {
+    pub(crate) fn fix(&mut self, rule: &str, version: &str) -> Result<(), String> {
         let Some(r) = crate::catalog::rule(rule) else {
             let keys: Vec<&str> = crate::catalog::rules().iter().map(|r| r.key).collect();
             return Err(format!(

@@ -10,7 +10,8 @@ mod sections;
 pub use builder::{Definitions, ReportBuilder, ReportSpec};
 pub use render::{render, render_sections, OutputFormat};
 pub use request::{ReportRequest, RequestError, Section};
-pub use rows::{render_rows, BotUsageRows, Rows};
+pub(crate) use rows::BotUsageRows;
+pub use rows::{render_rows, Rows};
 pub use sections::{SectionBuilders, SectionReport};
 
 use crate::measure::def::{Dim, Unit};

@@ -104,7 +104,7 @@ pub fn number(v: Option<f64>) -> String {
 }
 
 /// Seconds as `8h 00m 00s` (with a minus sign when negative).
-pub fn hms(seconds: f64) -> String {
+pub(crate) fn hms(seconds: f64) -> String {
     let total = seconds.abs().round() as i64;
     let sign = if seconds < 0.0 { "-" } else { "" };
     format!(

@@ -74,7 +74,7 @@ fn is_bare_date(s: &str) -> bool {
 
 impl ReportRequest {
     /// The named report asked for, if any.
-    pub fn report_def(&self) -> Result<Option<&'static ReportDef>, RequestError> {
+    pub(crate) fn report_def(&self) -> Result<Option<&'static ReportDef>, RequestError> {
         let Some(name) = &self.report else {
             return Ok(None);
         };
@@ -92,7 +92,7 @@ impl ReportRequest {
 
     /// Whether the default window needs the date of the log's last event (a named report
     /// with a default window, and no `--to`).
-    pub fn needs_last_event(&self) -> bool {
+    pub(crate) fn needs_last_event(&self) -> bool {
         matches!(self.report_def(), Ok(Some(r)) if r.default_window_days.is_some())
             && self.to.is_none()
             && self.as_of.is_none()
