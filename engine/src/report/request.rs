@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 use super::{Definitions, ReportSpec};
 use crate::catalog;
 use crate::measure::def::{Dim, MetricDef, ReportDef, View};
+use crate::measure::Settings;
 use crate::time::{Instant, DAY_MS};
 
 /// A report request as text, before validation.
@@ -66,6 +67,16 @@ fn bad(setting: &'static str, message: impl Into<String>) -> RequestError {
 fn local_date(t: Instant, zone: Tz) -> chrono::NaiveDate {
     use chrono::TimeZone;
     zone.from_utc_datetime(&t.to_utc().naive_utc()).date_naive()
+}
+
+/// The instant `text` names in `zone`, if given; an error names `setting`.
+fn instant(
+    setting: &'static str,
+    text: Option<&str>,
+    zone: Tz,
+) -> Result<Option<Instant>, RequestError> {
+    text.map(|t| Instant::parse_flexible(t, zone).map_err(|e| bad(setting, e.to_string())))
+        .transpose()
 }
 
 fn is_bare_date(s: &str) -> bool {
@@ -191,27 +202,52 @@ impl ReportRequest {
         Ok(())
     }
 
-    /// Checks the request and builds the report spec.
+    /// Checks the request and builds the report spec. Settings are checked in flag order
+    /// (zone, window, cut-off, grouping, metrics, definitions, settings), so the first wrong
+    /// one is the one reported.
     pub fn to_spec(&self) -> Result<ReportSpec, RequestError> {
-        let zone: Tz = match &self.tz {
-            None => Tz::UTC,
+        let zone = self.zone()?;
+        let (from, to) = self.window(zone)?;
+        let as_of = instant("--as-of", self.as_of.as_deref(), zone)?;
+        let group_by = self.group_by()?;
+        let interval_minutes = self.interval_minutes()?;
+        let metrics = self.select_metrics(&group_by, as_of.is_some())?;
+        let definitions = self.definitions()?;
+        let available_from = instant("--available-from", self.available_from.as_deref(), zone)?;
+        let settings = self.settings()?;
+        Ok(ReportSpec {
+            metrics,
+            settings,
+            zone,
+            from,
+            to,
+            as_of,
+            group_by,
+            interval_minutes,
+            definitions,
+            available_from,
+        })
+    }
+
+    /// The reporting zone (UTC unless named).
+    fn zone(&self) -> Result<Tz, RequestError> {
+        match &self.tz {
+            None => Ok(Tz::UTC),
             Some(name) => name.parse().map_err(|_| {
                 bad("--tz", format!("unknown time zone `{name}`; expected an IANA name such as UTC, Europe/Paris or America/Los_Angeles"))
-            })?,
-        };
-        let when = |setting: &'static str, text: &str| {
-            Instant::parse_flexible(text, zone).map_err(|e| bad(setting, e.to_string()))
-        };
-        let from = self
-            .from
-            .as_deref()
-            .map(|t| when("--from", t))
-            .transpose()?;
+            }),
+        }
+    }
+
+    /// The window: its start, and its end (a bare end date includes that whole day).
+    fn window(&self, zone: Tz) -> Result<(Option<Instant>, Option<Instant>), RequestError> {
+        let from = instant("--from", self.from.as_deref(), zone)?;
         let to = match self.to.as_deref() {
             None => None,
             // A bare end date includes that whole day.
             Some(t) if is_bare_date(t) => {
-                let start = when("--to", t)?;
+                let start =
+                    Instant::parse_flexible(t, zone).map_err(|e| bad("--to", e.to_string()))?;
                 let next = Instant::parse_flexible(
                     &chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
                         .ok()
@@ -222,19 +258,18 @@ impl ReportRequest {
                 .unwrap_or(start.plus_millis(DAY_MS));
                 Some(next)
             }
-            Some(t) => Some(when("--to", t)?),
+            Some(t) => instant("--to", Some(t), zone)?,
         };
         if let (Some(f), Some(t)) = (from, to) {
             if f >= t {
                 return Err(bad("--to", format!("the window ends ({t}) at or before it starts ({f}); expected --to after --from")));
             }
         }
-        let as_of = self
-            .as_of
-            .as_deref()
-            .map(|t| when("--as-of", t))
-            .transpose()?;
+        Ok((from, to))
+    }
 
+    /// The grouping dimensions, each once, with at most one of time.
+    fn group_by(&self) -> Result<Vec<Dim>, RequestError> {
         let mut group_by = Vec::new();
         for name in &self.group_by {
             let name = name.trim();
@@ -259,6 +294,11 @@ impl ReportRequest {
                 "at most one of day, interval and month can be used at a time",
             ));
         }
+        Ok(group_by)
+    }
+
+    /// The reporting interval: 15, 30 (the default) or 60 minutes.
+    fn interval_minutes(&self) -> Result<u32, RequestError> {
         let interval_minutes = self.interval.unwrap_or(30);
         if ![15, 30, 60].contains(&interval_minutes) {
             return Err(bad(
@@ -268,9 +308,11 @@ impl ReportRequest {
                 ),
             ));
         }
+        Ok(interval_minutes)
+    }
 
-        let metrics = self.select_metrics(&group_by, as_of.is_some())?;
-
+    /// The rule versions fixed with `KEY=VERSION`.
+    fn definitions(&self) -> Result<Definitions, RequestError> {
         let mut definitions = Definitions::default();
         for pair in &self.definitions {
             let Some((key, version)) = pair.split_once('=') else {
@@ -281,14 +323,14 @@ impl ReportRequest {
             };
             definitions
                 .fix(key.trim(), version.trim())
-                .map_err(|m| bad("--definition", m))?;
+                .map_err(|e| bad("--definition", e.to_string()))?;
         }
-        let available_from = self
-            .available_from
-            .as_deref()
-            .map(|t| when("--available-from", t))
-            .transpose()?;
-        let mut settings = crate::measure::Settings::default();
+        Ok(definitions)
+    }
+
+    /// The platform settings, the defaults changed by `KEY=VALUE`.
+    fn settings(&self) -> Result<Settings, RequestError> {
+        let mut settings = Settings::default();
         for pair in &self.settings {
             let Some((key, value)) = pair.split_once('=') else {
                 return Err(bad(
@@ -298,20 +340,9 @@ impl ReportRequest {
             };
             settings
                 .set(key.trim(), value.trim())
-                .map_err(|m| bad("--setting", m))?;
+                .map_err(|e| bad("--setting", e.to_string()))?;
         }
-        Ok(ReportSpec {
-            metrics,
-            settings,
-            zone,
-            from,
-            to,
-            as_of,
-            group_by,
-            interval_minutes,
-            definitions,
-            available_from,
-        })
+        Ok(settings)
     }
 
     fn select_metrics(
