@@ -268,9 +268,35 @@ impl ReportBuilder {
         true
     }
 
-    /// The finished report; `names` resolves the symbols in the facts.
+    /// The finished report; `names` resolves the symbols in the facts. `notes` come first,
+    /// then what was left out as unavailable, changed settings and the definitions applied.
     pub fn finish(mut self, names: &Interner, events: u64, mut notes: Vec<String>) -> Report {
         self.settle_covered();
+        let rows = self.rows(names);
+        notes.extend(self.availability_notes());
+        let changed = self.spec.settings.changed();
+        if !changed.is_empty() {
+            notes.push(format!("settings: {}", changed.join(", ")));
+        }
+        notes.extend(self.definition_notes());
+        let spec = &self.spec;
+        Report {
+            time_zone: spec.zone.name().to_string(),
+            window: (
+                spec.from.map(|t| t.to_rfc3339()),
+                spec.to.map(|t| t.to_rfc3339()),
+            ),
+            as_of: spec.as_of.map(|t| t.to_rfc3339()),
+            group_by: spec.group_by.clone(),
+            rows,
+            notes,
+            events,
+        }
+    }
+
+    /// One row per metric and group, in metric order then group order; a report without
+    /// grouping shows every metric, even one nothing contributed to.
+    fn rows(&self, names: &Interner) -> Vec<Row> {
         let spec = &self.spec;
         let mut rows = Vec::new();
         // Groups whose every contribution was withdrawn have no row.
@@ -307,7 +333,14 @@ impl ReportBuilder {
                 });
             }
         }
-        for (i, def) in spec.metrics.iter().enumerate() {
+        rows
+    }
+
+    /// Per metric with contributions dated before its data-available-from date: how many
+    /// were left out.
+    fn availability_notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        for (i, def) in self.spec.metrics.iter().enumerate() {
             if let (n @ 1.., Some(cutoff)) = (self.unavailable[i], self.cutoffs[i]) {
                 let what = match (def.aggregate == Aggregate::Distinct, n == 1) {
                     (true, true) => "entity",
@@ -322,12 +355,15 @@ impl ReportBuilder {
                 ));
             }
         }
-        let changed = spec.settings.changed();
-        if !changed.is_empty() {
-            notes.push(format!("settings: {}", changed.join(", ")));
-        }
+        notes
+    }
+
+    /// Per rule version used, in rule and version order: how it was chosen and how many facts
+    /// it applied to.
+    fn definition_notes(&self) -> Vec<String> {
         let mut used = self.rule_use.clone();
         used.sort_unstable();
+        let mut notes = Vec::new();
         for (rule, version, _, n) in &used {
             let summary = crate::catalog::rule(rule)
                 .and_then(|r| r.version(version))
@@ -337,7 +373,7 @@ impl ReportBuilder {
                     .iter()
                     .all(|v| v.from.is_none() && v.until.is_none())
             });
-            let how = if spec.definitions.fixed(rule).is_some() {
+            let how = if self.spec.definitions.fixed(rule).is_some() {
                 "fixed by --definition"
             } else if undated {
                 "the default reading"
@@ -348,18 +384,7 @@ impl ReportBuilder {
                 "definition {rule}={version} ({how}) applied to {n} fact(s): {summary}"
             ));
         }
-        Report {
-            time_zone: spec.zone.name().to_string(),
-            window: (
-                spec.from.map(|t| t.to_rfc3339()),
-                spec.to.map(|t| t.to_rfc3339()),
-            ),
-            as_of: spec.as_of.map(|t| t.to_rfc3339()),
-            group_by: spec.group_by.clone(),
-            rows,
-            notes,
-            events,
-        }
+        notes
     }
 
     fn label(&self, dim: Dim, key: &GroupKey, names: &Interner) -> String {
