@@ -89,6 +89,19 @@ struct Kept {
     standing: Vec<(usize, GroupKey, i64)>,
 }
 
+/// How much one version of a rule was used.
+#[derive(Clone, Copy, Debug)]
+struct RuleUse {
+    /// The rule's key.
+    rule: &'static str,
+    /// The version's name.
+    version: &'static str,
+    /// The number of the last fact that used it, so a fact read by several metrics counts once.
+    last_fact: u64,
+    /// Facts that used it.
+    facts: u64,
+}
+
 /// Running totals of one metric in one group.
 #[derive(Clone, Copy, Debug, Default)]
 struct Acc {
@@ -110,8 +123,8 @@ pub struct ReportBuilder {
     /// Per metric: the group it last added to and its totals' place, so runs of
     /// contributions to one group skip the hash lookup.
     last: Vec<Option<(GroupKey, u32)>>,
-    /// Per rule version used: (rule, version, last fact that used it, facts that did).
-    rule_use: Vec<(&'static str, &'static str, u64, u64)>,
+    /// Every rule version used, and by how many facts.
+    rule_use: Vec<RuleUse>,
     facts: u64,
     /// Per metric: the instant its data becomes available, if it has one.
     cutoffs: Vec<Option<Instant>>,
@@ -362,9 +375,15 @@ impl ReportBuilder {
     /// it applied to.
     fn definition_notes(&self) -> Vec<String> {
         let mut used = self.rule_use.clone();
-        used.sort_unstable();
+        used.sort_unstable_by_key(|u| (u.rule, u.version));
         let mut notes = Vec::new();
-        for (rule, version, _, n) in &used {
+        for RuleUse {
+            rule,
+            version,
+            facts: n,
+            ..
+        } in &used
+        {
             let summary = crate::catalog::rule(rule)
                 .and_then(|r| r.version(version))
                 .map_or("", |v| v.summary);
@@ -500,18 +519,23 @@ impl Emit for ReportBuilder {
             .definitions
             .fixed(rule.key)
             .unwrap_or_else(|| rule.version_at(at).name);
-        let facts = self.facts;
+        let fact = self.facts;
         match self
             .rule_use
             .iter_mut()
-            .find(|u| u.0 == rule.key && u.1 == name)
+            .find(|u| u.rule == rule.key && u.version == name)
         {
-            Some(u) if u.2 != facts => {
-                u.2 = facts;
-                u.3 += 1;
+            Some(used) if used.last_fact != fact => {
+                used.last_fact = fact;
+                used.facts += 1;
             }
             Some(_) => {}
-            None => self.rule_use.push((rule.key, name, facts, 1)),
+            None => self.rule_use.push(RuleUse {
+                rule: rule.key,
+                version: name,
+                last_fact: fact,
+                facts: 1,
+            }),
         }
         name
     }
