@@ -109,8 +109,10 @@ impl fmt::Display for Instant {
 }
 
 /// Seconds in a duration written as `8h`, `50m`, `1h 30m`, `90s`, `2.5m` or `7d`.
-pub(crate) fn parse_duration(text: &str) -> Result<f64, String> {
-    let refuse = || format!("`{text}` is not a duration; expected e.g. 7d, 8h, 50m, 1h30m or 90s");
+pub(crate) fn parse_duration(text: &str) -> Result<f64, DurationError> {
+    let refuse = || DurationError {
+        input: text.to_string(),
+    };
     let mut total = 0.0;
     let mut number = String::new();
     let mut any = false;
@@ -173,6 +175,15 @@ pub(crate) fn decimal_text(value: f64) -> String {
         let text = format!("{value:.3}");
         text.trim_end_matches('0').trim_end_matches('.').to_string()
     }
+}
+
+/// A duration that could not be read (a setting's value, an example's expected figure). The
+/// setting or example that holds it is refused; nothing runs with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{input}` is not a duration; expected e.g. 7d, 8h, 50m, 1h30m or 90s")]
+pub struct DurationError {
+    /// The text as given.
+    pub input: String,
 }
 
 /// A timestamp that could not be read.

@@ -15,7 +15,7 @@ use self::def::Rule;
 
 use crate::event::Channel;
 use crate::ids::Sym;
-use crate::time::{Instant, Span};
+use crate::time::{DurationError, Instant, Span};
 
 /// The grouping keys a fact contributes under. A measure fills what it knows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -196,12 +196,12 @@ impl Settings {
     }
 
     /// Sets `key` to the duration `value`; the error says what would be valid.
-    pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), SettingError> {
         let seconds = crate::time::parse_duration(value)?;
         if seconds < 0.0 {
-            return Err(format!(
-                "`{value}` is negative; expected a duration such as 30s or 7d"
-            ));
+            return Err(SettingError::Negative {
+                value: value.to_string(),
+            });
         }
         let ms = (seconds * 1000.0).round() as i64;
         match key {
@@ -225,10 +225,10 @@ impl Settings {
                             .filter(|k| !k.starts_with("sla."))
                             .collect();
                         known.push("sla.CHANNEL (e.g. sla.phone)".into());
-                        return Err(format!(
-                            "unknown setting `{key}`; expected one of {}",
-                            known.join(", ")
-                        ));
+                        return Err(SettingError::UnknownKey {
+                            key: key.to_string(),
+                            known: known.join(", "),
+                        });
                     }
                 }
             }
@@ -245,6 +245,29 @@ impl Settings {
             _ => None,
         }
     }
+}
+
+/// A platform setting that could not be set. The request that holds it is refused, so no
+/// report runs with a setting it did not ask for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SettingError {
+    /// The value is not a duration.
+    #[error(transparent)]
+    NotADuration(#[from] DurationError),
+    /// The value is a negative duration.
+    #[error("`{value}` is negative; expected a duration such as 30s or 7d")]
+    Negative {
+        /// The value as given.
+        value: String,
+    },
+    /// No setting has this key.
+    #[error("unknown setting `{key}`; expected one of {known}")]
+    UnknownKey {
+        /// The key as given.
+        key: String,
+        /// Every key there is, comma-separated.
+        known: String,
+    },
 }
 
 /// A setting's duration (ms) as it is written on the command line (`30s`, `7d`).
@@ -297,7 +320,10 @@ mod tests {
             ]
         );
         // A wrong key is refused with every key there is.
-        let err = s.set("service_levl", "30s").expect_err("an unknown key");
+        let err = s
+            .set("service_levl", "30s")
+            .expect_err("an unknown key")
+            .to_string();
         for (key, _, _) in Settings::keys() {
             let named = if key.starts_with("sla.") {
                 "sla.CHANNEL"

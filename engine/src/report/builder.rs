@@ -22,20 +22,21 @@ pub struct Definitions {
 
 impl Definitions {
     /// Fixes `rule` to its version `version`; the error lists what would be valid.
-    pub(crate) fn fix(&mut self, rule: &str, version: &str) -> Result<(), String> {
+    pub(crate) fn fix(&mut self, rule: &str, version: &str) -> Result<(), DefinitionError> {
         let Some(r) = crate::catalog::rule(rule) else {
             let keys: Vec<&str> = crate::catalog::rules().iter().map(|r| r.key).collect();
-            return Err(format!(
-                "unknown definition `{rule}`; expected one of: {}",
-                keys.join(", ")
-            ));
+            return Err(DefinitionError::UnknownRule {
+                rule: rule.to_string(),
+                known: keys.join(", "),
+            });
         };
         let Some(v) = r.version(version) else {
             let names: Vec<&str> = r.versions.iter().map(|v| v.name).collect();
-            return Err(format!(
-                "definition `{rule}` has no version `{version}`; expected one of: {}",
-                names.join(", ")
-            ));
+            return Err(DefinitionError::UnknownVersion {
+                rule: rule.to_string(),
+                version: version.to_string(),
+                known: names.join(", "),
+            });
         };
         self.fixed.insert(r.key, v.name);
         Ok(())
@@ -45,6 +46,30 @@ impl Definitions {
     pub fn fixed(&self, rule: &str) -> Option<&'static str> {
         self.fixed.get(rule).copied()
     }
+}
+
+/// A `--definition KEY=VERSION` that names no rule or version. The request is refused, so no
+/// report applies a definition other than the one asked for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DefinitionError {
+    /// No rule has this key.
+    #[error("unknown definition `{rule}`; expected one of: {known}")]
+    UnknownRule {
+        /// The key as given.
+        rule: String,
+        /// Every rule key, comma-separated.
+        known: String,
+    },
+    /// The rule has no version of this name.
+    #[error("definition `{rule}` has no version `{version}`; expected one of: {known}")]
+    UnknownVersion {
+        /// The rule's key.
+        rule: String,
+        /// The version as given.
+        version: String,
+        /// The rule's versions, comma-separated.
+        known: String,
+    },
 }
 
 /// What a report covers: metrics, zone, window, grouping.
