@@ -1,6 +1,7 @@
-//! The metric catalog: every metric ccsim computes, with its definition in our words, the seed
-//! and section it comes from, its unit, the dimensions it can be grouped by, and the rule
-//! versions (with their effective dates) that can change its figure.
+//! The metric catalog: the registry of every metric ccsim computes. Each family lives in its
+//! own module under `measure/`, which declares its metrics (definition in our words, seed and
+//! section, unit, dimensions, rule versions) with the types of `measure::def`; this module only
+//! lists the families and the named reports, and finds metrics by id and rules by key.
 
 use crate::measure::def::{MetricDef, ReportDef, Rule};
 use crate::measure::{
