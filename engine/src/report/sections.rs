@@ -17,7 +17,7 @@ pub struct SectionReport {
 }
 
 /// The report builders of several sections, fed by one fold: on a thread of their own (see
-/// [`Relay`]) when `threaded`. `ccsim replay` and `ccsim run` both report through them.
+/// `Relay`) when `threaded`. `ccsim replay` and `ccsim run` both report through them.
 pub struct SectionBuilders {
     titles: Vec<Option<String>>,
     builders: Relay<Vec<ReportBuilder>>,
