@@ -13,7 +13,7 @@ use std::path::Path;
 use ccsim_engine::codec::{BinaryReader, BinaryWriter, EventSink, EventSource, LogHeader};
 use ccsim_engine::event::{Event, EventKind, Trigger};
 use ccsim_engine::replay::replay;
-use ccsim_engine::request::ReportRequest;
+use ccsim_engine::report::ReportRequest;
 use ccsim_engine::time::Instant;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 

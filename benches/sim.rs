@@ -15,7 +15,7 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use ccsim_engine::request::ReportRequest;
+use ccsim_engine::report::ReportRequest;
 use ccsim_sim::kernel::Kernel;
 use ccsim_sim::model::Sim;
 use ccsim_sim::output::Discard;

@@ -98,7 +98,7 @@ pub struct RunArgs {
 
 impl RunArgs {
     /// The report request these flags make (checked by the engine in one place).
-    pub fn request(&self) -> ccsim_engine::request::ReportRequest {
+    pub fn request(&self) -> ccsim_engine::report::ReportRequest {
         self.report.request(ReplayOnly::default())
     }
 }
@@ -154,8 +154,8 @@ pub struct ReplayOnly {
 impl ReportFlags {
     /// The report request these flags make with `replay`'s own (checked by the engine in one
     /// place).
-    pub fn request(&self, replay: ReplayOnly) -> ccsim_engine::request::ReportRequest {
-        ccsim_engine::request::ReportRequest {
+    pub fn request(&self, replay: ReplayOnly) -> ccsim_engine::report::ReportRequest {
+        ccsim_engine::report::ReportRequest {
             tz: Some(self.tz.clone()),
             from: self.from.clone(),
             to: self.to.clone(),
@@ -205,7 +205,7 @@ pub struct ReplayArgs {
 
 impl ReplayArgs {
     /// The report request these flags make (checked by the engine in one place).
-    pub fn request(&self) -> ccsim_engine::request::ReportRequest {
+    pub fn request(&self) -> ccsim_engine::report::ReportRequest {
         self.report.request(ReplayOnly {
             as_of: self.as_of.clone(),
             available_from: self.available_from.clone(),

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::catalog::Dim;
-use crate::replay::{replay_file, RunError, SectionReport};
-use crate::report::{render_sections, OutputFormat};
-use crate::request::ReportRequest;
+use crate::measure::def::Dim;
+use crate::replay::{replay_file, RunError};
+use crate::report::{render_sections, OutputFormat, ReportRequest, SectionReport};
+use crate::time::{compact_duration, parse_duration, DurationError};
 
 /// An example's `example.toml`.
 #[derive(Clone, Debug, Deserialize)]
@@ -100,7 +100,7 @@ pub enum Expected {
 
 impl Expected {
     /// The figure, in seconds for durations.
-    pub fn value(&self) -> Result<f64, String> {
+    pub fn value(&self) -> Result<f64, DurationError> {
         match self {
             Expected::Number(x) => Ok(*x),
             Expected::Text(t) => parse_duration(t),
@@ -115,8 +115,6 @@ impl Expected {
     }
 }
 
-pub use crate::time::{compact_duration, parse_duration};
-
 /// An example that could not be run (its files are wrong, not its figures).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{path}: {message}")]
@@ -125,6 +123,45 @@ pub struct ExampleError {
     pub path: String,
     /// What is wrong.
     pub message: String,
+}
+
+/// A check that cannot be evaluated (its `example.toml` is wrong, not the figure). The
+/// example is refused as a whole and `ccsim examples` stops with the error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckError {
+    /// The expected figure is text that is not a duration.
+    #[error(transparent)]
+    Expected(#[from] DurationError),
+    /// `where` names a dimension that does not exist.
+    #[error("check of {metric}: unknown dimension `{dimension}` in `where`")]
+    UnknownDimension {
+        /// The metric checked.
+        metric: String,
+        /// The dimension as written.
+        dimension: String,
+    },
+    /// No section of a named report is grouped by exactly the `where` dimensions.
+    #[error(
+        "check of {metric}: no section of the report is grouped by exactly the `where` dimensions"
+    )]
+    NoSection {
+        /// The metric checked.
+        metric: String,
+    },
+    /// The report has no row for the metric and group.
+    #[error("check of {metric}: the report has no row for this metric and group; is it in [replay] metrics and group_by?")]
+    NoRow {
+        /// The metric checked.
+        metric: String,
+    },
+    /// `compare` is not one of eq, gt, ge, lt, le.
+    #[error("check of {metric}: unknown compare `{compare}`; expected eq, gt, ge, lt or le")]
+    UnknownCompare {
+        /// The metric checked.
+        metric: String,
+        /// The comparison as written.
+        compare: String,
+    },
 }
 
 /// The result of one check.
@@ -243,7 +280,8 @@ pub fn run_example(dir: &Path) -> Result<ExampleRun, ExampleError> {
     })?;
     let mut checks = Vec::new();
     for check in &file.check {
-        checks.push(evaluate(&file, check, &sections).map_err(|m| fail(&toml_path, m))?);
+        checks
+            .push(evaluate(&file, check, &sections).map_err(|e| fail(&toml_path, e.to_string()))?);
     }
     Ok(ExampleRun {
         file,
@@ -257,15 +295,13 @@ fn evaluate(
     file: &ExampleFile,
     check: &Check,
     sections: &[SectionReport],
-) -> Result<CheckOutcome, String> {
+) -> Result<CheckOutcome, CheckError> {
     let expected = check.expected.value()?;
     let mut filter = Vec::new();
     for (dim, value) in &check.group {
-        let d = Dim::from_name(dim).ok_or_else(|| {
-            format!(
-                "check of {}: unknown dimension `{dim}` in `where`",
-                check.metric
-            )
+        let d = Dim::from_name(dim).ok_or_else(|| CheckError::UnknownDimension {
+            metric: check.metric.clone(),
+            dimension: dim.clone(),
         })?;
         filter.push((d, value.as_str()));
     }
@@ -281,13 +317,17 @@ fn evaluate(
                 have == want
             });
             &found
-                .ok_or_else(|| format!("check of {}: no section of the report is grouped by exactly the `where` dimensions", check.metric))?
+                .ok_or_else(|| CheckError::NoSection {
+                    metric: check.metric.clone(),
+                })?
                 .report
         }
     };
-    let actual = report.value(&check.metric, &filter).ok_or_else(|| {
-        format!("check of {}: the report has no row for this metric and group; is it in [replay] metrics and group_by?", check.metric)
-    })?;
+    let actual = report
+        .value(&check.metric, &filter)
+        .ok_or_else(|| CheckError::NoRow {
+            metric: check.metric.clone(),
+        })?;
     let op = check.compare.as_deref().unwrap_or("eq");
     let ok = match (op, actual) {
         (_, None) => false,
@@ -297,10 +337,10 @@ fn evaluate(
         ("lt", Some(a)) => a < expected,
         ("le", Some(a)) => a <= expected,
         (other, _) => {
-            return Err(format!(
-                "check of {}: unknown compare `{other}`; expected eq, gt, ge, lt or le",
-                check.metric
-            ))
+            return Err(CheckError::UnknownCompare {
+                metric: check.metric.clone(),
+                compare: other.to_string(),
+            })
         }
     };
     let sign = match op {

@@ -3,7 +3,7 @@
 
 #![warn(missing_docs)]
 
-pub mod calendar;
+pub(crate) mod calendar;
 pub mod catalog;
 pub mod codec;
 pub mod event;
@@ -19,5 +19,4 @@ pub mod queueing;
 pub mod relay;
 pub mod replay;
 pub mod report;
-pub mod request;
 pub mod time;

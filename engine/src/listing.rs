@@ -3,8 +3,9 @@
 
 use serde_json::{json, Value};
 
-use crate::catalog::{all, MetricDef};
+use crate::catalog::all;
 use crate::examples::CheckOutcome;
+use crate::measure::def::{Aggregate, MetricDef, View};
 
 /// Lines of cells as a left-aligned table.
 fn aligned(rows: &[Vec<String>]) -> String {
@@ -102,21 +103,19 @@ pub fn catalog_markdown() -> String {
             "- Unit: {} ({})\n",
             m.unit,
             match m.aggregate {
-                crate::catalog::Aggregate::Sum => "sum",
-                crate::catalog::Aggregate::Mean => "mean",
-                crate::catalog::Aggregate::Distinct => "distinct count",
-                crate::catalog::Aggregate::Ratio => "ratio of sums",
+                Aggregate::Sum => "sum",
+                Aggregate::Mean => "mean",
+                Aggregate::Distinct => "distinct count",
+                Aggregate::Ratio => "ratio of sums",
             }
         ));
         s.push_str(&format!("- Dimensions: {}\n", dims(m)));
         match m.view {
-            crate::catalog::View::Any => {}
-            crate::catalog::View::Historical => {
+            View::Any => {}
+            View::Historical => {
                 s.push_str("- View: historical (shown by default without `--as-of`)\n")
             }
-            crate::catalog::View::RealTime => {
-                s.push_str("- View: real-time (shown by default with `--as-of`)\n")
-            }
+            View::RealTime => s.push_str("- View: real-time (shown by default with `--as-of`)\n"),
         }
         if let Some(rule) = m.rule {
             s.push_str(&format!(

@@ -1,7 +1,7 @@
 //! A fact sink on a thread of its own: the fold (and whatever feeds it, a log reader or the
 //! simulator) runs on one core while the report builders take the facts on another.
 //!
-//! [`Relay`] is a [`FactSink`] that copies each fact, and each [`FactSink::settled`] call, into
+//! `Relay` is a [`FactSink`] that copies each fact, and each [`FactSink::settled`] call, into
 //! a batch, and hands full batches over a bounded channel to a worker thread that feeds them,
 //! in the same order, to the sink it owns. The sink sees exactly the calls it would have seen
 //! on the fold's thread, so no figure depends on whether a relay is used; batches are recycled,
@@ -33,7 +33,7 @@ pub fn worth_it(busy: usize) -> bool {
 /// A fact sink that passes everything to `S`, on a worker thread when one was asked for and
 /// could be started, else directly. Build it with [`Relay::new`], fold into it, then take the
 /// sink back with [`Relay::join`].
-pub struct Relay<S> {
+pub(crate) struct Relay<S> {
     to: To<S>,
     wants_work_time: bool,
 }

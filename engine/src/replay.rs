@@ -6,10 +6,11 @@ use std::path::Path;
 use crate::codec::{open_log, EventSource, Format, LogError, Position};
 use crate::facts::FactSink;
 use crate::fold::{Fold, FoldError, Folded};
-use crate::ids::Interner;
-use crate::relay::{self, Relay};
-use crate::report::{Aggregator, Report, ReportSpec};
-use crate::request::{ReportRequest, RequestError, Section};
+use crate::relay;
+use crate::report::{
+    BotUsageRows, Report, ReportRequest, ReportSpec, RequestError, Rows, Section, SectionBuilders,
+    SectionReport,
+};
 use crate::time::Instant;
 
 /// Why a replay stopped. Both kinds are fatal: no figures come from a log that failed.
@@ -60,85 +61,8 @@ pub fn replay(source: &mut dyn EventSource, spec: ReportSpec) -> Result<Report, 
     Ok(out.remove(0).report)
 }
 
-/// One section of a replayed report.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SectionReport {
-    /// Its title (named reports), or `None`.
-    pub title: Option<String>,
-    /// Its figures.
-    pub report: Report,
-}
-
-/// The report builders of several sections, fed by one fold: on a thread of their own (see
-/// [`Relay`]) when `threaded`. `ccsim replay` and `ccsim run` both report through them.
-pub struct SectionBuilders {
-    titles: Vec<Option<String>>,
-    builders: Relay<Vec<Aggregator>>,
-}
-
-impl SectionBuilders {
-    /// A builder per section.
-    pub fn new(sections: Vec<Section>, threaded: bool) -> Self {
-        let titles = sections.iter().map(|s| s.title.clone()).collect();
-        let builders = sections
-            .into_iter()
-            .map(|s| Aggregator::new(s.spec))
-            .collect();
-        SectionBuilders {
-            titles,
-            builders: Relay::new(builders, threaded),
-        }
-    }
-
-    /// Each section's report, once every fact has been taken, with `notes` on each.
-    pub fn finish(self, names: &Interner, events: u64, notes: Vec<String>) -> Vec<SectionReport> {
-        self.builders
-            .join()
-            .into_iter()
-            .zip(self.titles)
-            .map(|(builder, title)| SectionReport {
-                title,
-                report: builder.finish(names, events, notes.clone()),
-            })
-            .collect()
-    }
-}
-
-impl FactSink for SectionBuilders {
-    fn fact(&mut self, fact: &crate::facts::Fact<'_>) {
-        self.builders.fact(fact);
-    }
-
-    fn wants_work_time(&self) -> bool {
-        self.builders.wants_work_time()
-    }
-
-    fn settled(&mut self, id: crate::ids::Sym) {
-        self.builders.settled(id);
-    }
-}
-
-/// Several report builders fed from one fold.
-impl FactSink for Vec<Aggregator> {
-    fn fact(&mut self, fact: &crate::facts::Fact<'_>) {
-        for a in self.iter_mut() {
-            a.fact(fact);
-        }
-    }
-
-    fn wants_work_time(&self) -> bool {
-        self.iter().any(|a| a.wants_work_time())
-    }
-
-    fn settled(&mut self, id: crate::ids::Sym) {
-        for a in self.iter_mut() {
-            a.settled(id);
-        }
-    }
-}
-
 /// Replays `source` once into every section (they share the real-time cut-off of the first).
-pub fn replay_sections(
+pub(crate) fn replay_sections(
     source: &mut dyn EventSource,
     sections: Vec<Section>,
 ) -> Result<Vec<SectionReport>, ReplayError> {
@@ -177,7 +101,7 @@ impl From<LogError> for RunError {
 
 /// The instant of the last event in the log at `path` (a quick first pass, for reports whose
 /// default window ends on the last event's date).
-pub fn last_event(path: &Path, format: Option<Format>) -> Result<Option<Instant>, LogError> {
+pub(crate) fn last_event(path: &Path, format: Option<Format>) -> Result<Option<Instant>, LogError> {
     let mut source = open_log(path, format)?;
     let mut last = None;
     while let Some((_, event)) = source.next_event()? {
@@ -220,7 +144,7 @@ pub fn bot_usage_rows(
     path: &Path,
     format: Option<Format>,
     request: &ReportRequest,
-) -> Result<crate::report::Rows, RunError> {
+) -> Result<Rows, RunError> {
     let sections = sections_for(path, format, request)?;
     let Some(first) = sections.first() else {
         return Err(RunError::Request(RequestError {
@@ -230,6 +154,6 @@ pub fn bot_usage_rows(
     };
     let as_of = first.spec.as_of;
     let mut source = open_log(path, format)?;
-    let folded = fold_log(&mut *source, crate::report::BotUsageRows::default(), as_of)?;
+    let folded = fold_log(&mut *source, BotUsageRows::default(), as_of)?;
     Ok(folded.sink.finish(&folded.names, first))
 }

@@ -109,8 +109,10 @@ impl fmt::Display for Instant {
 }
 
 /// Seconds in a duration written as `8h`, `50m`, `1h 30m`, `90s`, `2.5m` or `7d`.
-pub fn parse_duration(text: &str) -> Result<f64, String> {
-    let refuse = || format!("`{text}` is not a duration; expected e.g. 7d, 8h, 50m, 1h30m or 90s");
+pub(crate) fn parse_duration(text: &str) -> Result<f64, DurationError> {
+    let refuse = || DurationError {
+        input: text.to_string(),
+    };
     let mut total = 0.0;
     let mut number = String::new();
     let mut any = false;
@@ -138,7 +140,7 @@ pub fn parse_duration(text: &str) -> Result<f64, String> {
 }
 
 /// Seconds as the shortest duration text: `7d`, `8h`, `3h15m`, `45m`, `90.5s`.
-pub fn compact_duration(seconds: f64) -> String {
+pub(crate) fn compact_duration(seconds: f64) -> String {
     if seconds == 0.0 {
         return "0s".into();
     }
@@ -158,10 +160,30 @@ pub fn compact_duration(seconds: f64) -> String {
         }
     }
     if s > 0 || frac > 0.0 {
-        out.push_str(&crate::report::render::number(Some(s as f64 + frac)));
+        out.push_str(&decimal_text(s as f64 + frac));
         out.push('s');
     }
     out
+}
+
+/// A number as text: whole numbers without a fraction, others with up to three decimals
+/// (`90`, `1.5`, `0.125`). Durations here and figures in reports are written this way.
+pub(crate) fn decimal_text(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        let text = format!("{value:.3}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// A duration that could not be read (a setting's value, an example's expected figure). The
+/// setting or example that holds it is refused; nothing runs with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{input}` is not a duration; expected e.g. 7d, 8h, 50m, 1h30m or 90s")]
+pub struct DurationError {
+    /// The text as given.
+    pub input: String,
 }
 
 /// A timestamp that could not be read.

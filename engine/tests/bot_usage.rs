@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
-use ccsim_engine::catalog::Dim;
-use ccsim_engine::replay::{bot_usage_rows, replay_file, SectionReport};
-use ccsim_engine::request::ReportRequest;
+use ccsim_engine::measure::def::Dim;
+use ccsim_engine::replay::{bot_usage_rows, replay_file};
+use ccsim_engine::report::{ReportRequest, SectionReport};
 
 /// The two seed sessions: 2022-12-21 04:00 +05:30 (= 2022-12-20 22:30Z) and
 /// 2022-12-21 17:00 -08:00 (= 2022-12-22 01:00Z).

@@ -10,8 +10,7 @@ use std::path::{Path, PathBuf};
 use ccsim_engine::codec::JsonlReader;
 use ccsim_engine::export::{dynamics as tables, export_file, ExportError, TableSet};
 use ccsim_engine::replay::replay;
-use ccsim_engine::report::Report;
-use ccsim_engine::request::ReportRequest;
+use ccsim_engine::report::{Report, ReportRequest};
 
 fn run(log: &str, req: ReportRequest) -> Report {
     let mut src = JsonlReader::new(Cursor::new(log.as_bytes().to_vec()), "test.jsonl");

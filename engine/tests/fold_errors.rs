@@ -6,7 +6,7 @@ use std::io::Cursor;
 use ccsim_engine::codec::{JsonlReader, Position};
 use ccsim_engine::fold::FoldError;
 use ccsim_engine::replay::{replay, ReplayError};
-use ccsim_engine::request::ReportRequest;
+use ccsim_engine::report::ReportRequest;
 
 /// Replays `log` and returns the fold error, its line and its message.
 fn fold_error(log: &str) -> (FoldError, u64, String) {

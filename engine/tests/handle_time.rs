@@ -6,11 +6,11 @@
 
 use std::io::Cursor;
 
-use ccsim_engine::catalog::{self, Dim};
+use ccsim_engine::catalog;
 use ccsim_engine::codec::JsonlReader;
+use ccsim_engine::measure::def::Dim;
 use ccsim_engine::replay::replay;
-use ccsim_engine::report::Report;
-use ccsim_engine::request::ReportRequest;
+use ccsim_engine::report::{Report, ReportRequest};
 
 fn run(log: &str, req: ReportRequest) -> Report {
     let mut src = JsonlReader::new(Cursor::new(log.as_bytes().to_vec()), "test.jsonl");

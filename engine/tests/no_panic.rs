@@ -9,7 +9,7 @@ use ccsim_engine::codec::{
     BinaryReader, BinaryWriter, EventSink, EventSource, JsonlReader, LogHeader,
 };
 use ccsim_engine::replay::replay;
-use ccsim_engine::request::ReportRequest;
+use ccsim_engine::report::ReportRequest;
 
 /// A small deterministic generator (64-bit LCG), so failures reproduce.
 struct Lcg(u64);

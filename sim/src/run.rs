@@ -8,8 +8,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use ccsim_engine::codec::{create_log, Format, LogHeader};
 use ccsim_engine::relay;
-use ccsim_engine::replay::{SectionBuilders, SectionReport};
-use ccsim_engine::request::{ReportRequest, RequestError};
+use ccsim_engine::report::{ReportRequest, RequestError, SectionBuilders, SectionReport};
 use rayon::prelude::*;
 
 use crate::dist::replication_seed;

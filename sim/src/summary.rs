@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use ccsim_engine::catalog::Unit;
+use ccsim_engine::measure::def::Unit;
 use ccsim_engine::report::render::{align, csv_field, number, unit_text};
 use ccsim_engine::report::OutputFormat;
 use serde_json::{json, Value};

@@ -15,7 +15,7 @@ use std::path::Path;
 use bincode::config::{Configuration, LittleEndian, Varint};
 use serde::{Deserialize, Serialize};
 
-use super::error::{escape_bytes, LogError, LogProblem, Position};
+use super::error::{escape_bytes, EncodeError, LogError, LogProblem, Position};
 use super::file::{open, AtomicFile, BackgroundFile};
 use super::{EventSink, EventSource};
 use crate::event::Event;
@@ -369,7 +369,7 @@ impl BinaryWriter {
     /// Starts a log that will be at `path`, with `header`.
     pub fn create(path: &Path, header: &LogHeader) -> Result<Self, LogError> {
         let header =
-            encode_header(header).map_err(|e| LogError::new(path, None, LogProblem::Io(e)))?;
+            encode_header(header).map_err(|e| LogError::new(path, None, LogProblem::Encode(e)))?;
         let mut out = BackgroundFile::start(AtomicFile::create(path)?);
         out.send(header)?;
         let block = new_block(&out);
@@ -443,8 +443,9 @@ impl bincode::enc::write::Writer for BlockWriter<'_> {
 }
 
 /// The header's bytes: magic, version, length, CRC-32, then the bincode body.
-fn encode_header(header: &LogHeader) -> Result<Vec<u8>, String> {
-    let body = bincode::serde::encode_to_vec(header, WIRE).map_err(|e| e.to_string())?;
+fn encode_header(header: &LogHeader) -> Result<Vec<u8>, EncodeError> {
+    let body = bincode::serde::encode_to_vec(header, WIRE)
+        .map_err(|e| EncodeError::Serialise(e.to_string()))?;
     let mut out = Vec::with_capacity(8 + HEADER_PREFIX_BYTES + body.len());
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -455,6 +456,6 @@ fn encode_header(header: &LogHeader) -> Result<Vec<u8>, String> {
 }
 
 /// Encodes one event as a binary record (for tests that pin the wire format).
-pub fn encode_record(event: &Event<'_>) -> Result<Vec<u8>, String> {
-    bincode::serde::encode_to_vec(event, WIRE).map_err(|e| e.to_string())
+pub fn encode_record(event: &Event<'_>) -> Result<Vec<u8>, EncodeError> {
+    bincode::serde::encode_to_vec(event, WIRE).map_err(|e| EncodeError::Serialise(e.to_string()))
 }

@@ -147,6 +147,25 @@ pub enum LogProblem {
     /// No format could be chosen for a file.
     #[error("{0}")]
     UnknownFormat(String),
+    /// An event or header could not be encoded for writing.
+    #[error(transparent)]
+    Encode(#[from] EncodeError),
+}
+
+/// An event or a header that could not be encoded. Every event ccsim builds encodes, so this
+/// marks a bug rather than bad input; it is fatal for the write in progress, whose temporary
+/// file is removed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EncodeError {
+    /// serde_json or bincode refused the value; their message.
+    #[error("{0}")]
+    Serialise(String),
+    /// An event kind did not serialise to a JSON object.
+    #[error("an event kind did not serialise to an object")]
+    NotAnObject,
+    /// An event kind's JSON object was not `{ "type": { fields } }`.
+    #[error("an event kind did not serialise to a tagged object")]
+    NotTagged,
 }
 
 /// Renders a few leading bytes for an error message.

@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::error::{LogError, LogProblem, Position};
+use super::error::{EncodeError, LogError, LogProblem, Position};
 use super::file::{open, AtomicFile};
 use super::{EventSink, EventSource};
 use crate::event::{Event, EventKind};
@@ -198,13 +198,14 @@ fn bad_field(type_name: &str, fields: &Map<String, Value>) -> Option<String> {
 
 /// Appends `event` as one JSON line (with its newline) to `out`: `type`, then `at`, then the
 /// fields in schema order, absent options left out.
-pub fn write_jsonl_line(event: &Event<'_>, out: &mut Vec<u8>) -> Result<(), String> {
-    let value = serde_json::to_value(&event.kind).map_err(|e| e.to_string())?;
+pub fn write_jsonl_line(event: &Event<'_>, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+    let serialise = |e: serde_json::Error| EncodeError::Serialise(e.to_string());
+    let value = serde_json::to_value(&event.kind).map_err(serialise)?;
     let Value::Object(tagged) = value else {
-        return Err("an event kind did not serialise to an object".into());
+        return Err(EncodeError::NotAnObject);
     };
     let Some((type_name, Value::Object(fields))) = tagged.into_iter().next() else {
-        return Err("an event kind did not serialise to a tagged object".into());
+        return Err(EncodeError::NotTagged);
     };
     let mut line = Map::with_capacity(fields.len() + 2);
     line.insert("type".into(), Value::String(type_name));
@@ -214,7 +215,7 @@ pub fn write_jsonl_line(event: &Event<'_>, out: &mut Vec<u8>) -> Result<(), Stri
             line.insert(k, v);
         }
     }
-    serde_json::to_writer(&mut *out, &line).map_err(|e| e.to_string())?;
+    serde_json::to_writer(&mut *out, &line).map_err(serialise)?;
     out.push(b'\n');
     Ok(())
 }
@@ -239,7 +240,7 @@ impl EventSink for JsonlWriter {
     fn write(&mut self, event: &Event<'_>) -> Result<(), LogError> {
         self.line.clear();
         write_jsonl_line(event, &mut self.line)
-            .map_err(|e| LogError::new(self.out.path(), None, LogProblem::Io(e)))?;
+            .map_err(|e| LogError::new(self.out.path(), None, LogProblem::Encode(e)))?;
         self.out.write_all(&self.line)
     }
 

@@ -12,7 +12,7 @@ use std::path::Path;
 pub use binary::{
     encode_record, BinaryReader, BinaryWriter, LogHeader, BLOCK_MAX_RECORDS, FORMAT_VERSION, MAGIC,
 };
-pub use error::{LogError, LogProblem, Position};
+pub use error::{EncodeError, LogError, LogProblem, Position};
 pub(crate) use file::AtomicFile;
 pub use jsonl::{write_jsonl_line, JsonlReader, JsonlWriter};
 

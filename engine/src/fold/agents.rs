@@ -168,81 +168,103 @@ impl<S: FactSink> Fold<S> {
         Ok(())
     }
 
-    pub(super) fn availability(
+    pub(super) fn available(
         &mut self,
         event: &'static str,
         at: Instant,
         agent: &str,
         channel: Channel,
-        on: bool,
     ) -> Result<(), FoldError> {
         let sym = self.logged_in(event, agent)?;
         let Some(slot) = self.agents.get_mut(&sym) else {
             return Ok(());
         };
-        match toggle(&mut slot.available[channel as usize], on, at) {
-            Toggle::Started => {}
-            Toggle::Ended(since) => self.emit(Fact::Availability(AvailabilityInterval {
-                agent: sym,
-                channel,
-                span: Span::new(since, at),
-                open: false,
-            })),
-            Toggle::AlreadyOn(since) => {
-                return Err(agent_error(
-                    event,
-                    agent,
-                    format!("available on {channel} since {since}"),
-                    "`agent_unavailable` on that channel first",
-                ))
-            }
-            Toggle::AlreadyOff => {
-                return Err(agent_error(
-                    event,
-                    agent,
-                    format!("not available on {channel}"),
-                    "`agent_available` on that channel first",
-                ))
-            }
+        let cell = &mut slot.available[channel as usize];
+        if let Some(since) = *cell {
+            return Err(agent_error(
+                event,
+                agent,
+                format!("available on {channel} since {since}"),
+                "`agent_unavailable` on that channel first",
+            ));
         }
+        *cell = Some(at);
         Ok(())
     }
 
-    pub(super) fn focus(
+    pub(super) fn unavailable(
         &mut self,
         event: &'static str,
         at: Instant,
         agent: &str,
-        on: bool,
+        channel: Channel,
     ) -> Result<(), FoldError> {
         let sym = self.logged_in(event, agent)?;
         let Some(slot) = self.agents.get_mut(&sym) else {
             return Ok(());
         };
-        match toggle(&mut slot.focus, on, at) {
-            Toggle::Started => {}
-            Toggle::Ended(since) => self.emit(Fact::Focus(FocusInterval {
-                agent: sym,
-                span: Span::new(since, at),
-                open: false,
-            })),
-            Toggle::AlreadyOn(since) => {
-                return Err(agent_error(
-                    event,
-                    agent,
-                    format!("in Focus mode since {since}"),
-                    "`focus_ended` first",
-                ))
-            }
-            Toggle::AlreadyOff => {
-                return Err(agent_error(
-                    event,
-                    agent,
-                    "not in Focus mode".into(),
-                    "`focus_started` first",
-                ))
-            }
+        let Some(since) = slot.available[channel as usize].take() else {
+            return Err(agent_error(
+                event,
+                agent,
+                format!("not available on {channel}"),
+                "`agent_available` on that channel first",
+            ));
+        };
+        self.emit(Fact::Availability(AvailabilityInterval {
+            agent: sym,
+            channel,
+            span: Span::new(since, at),
+            open: false,
+        }));
+        Ok(())
+    }
+
+    pub(super) fn focus_started(
+        &mut self,
+        event: &'static str,
+        at: Instant,
+        agent: &str,
+    ) -> Result<(), FoldError> {
+        let sym = self.logged_in(event, agent)?;
+        let Some(slot) = self.agents.get_mut(&sym) else {
+            return Ok(());
+        };
+        if let Some(since) = slot.focus {
+            return Err(agent_error(
+                event,
+                agent,
+                format!("in Focus mode since {since}"),
+                "`focus_ended` first",
+            ));
         }
+        slot.focus = Some(at);
+        Ok(())
+    }
+
+    pub(super) fn focus_ended(
+        &mut self,
+        event: &'static str,
+        at: Instant,
+        agent: &str,
+    ) -> Result<(), FoldError> {
+        let sym = self.logged_in(event, agent)?;
+        let Some(slot) = self.agents.get_mut(&sym) else {
+            return Ok(());
+        };
+        let Some(since) = slot.focus.take() else {
+            return Err(agent_error(
+                event,
+                agent,
+                "not in Focus mode".into(),
+                "`focus_started` first",
+            ));
+        };
+        self.emit(Fact::Focus(FocusInterval {
+            agent: sym,
+            span: Span::new(since, at),
+            open: false,
+        }));
         Ok(())
     }
 
@@ -301,34 +323,6 @@ impl<S: FactSink> Fold<S> {
             self.end_presence(sym, available, focus, cut, true);
         }
         open
-    }
-}
-
-/// What turning a stretch (availability on a channel, Focus mode) on or off did.
-enum Toggle {
-    /// A stretch began.
-    Started,
-    /// The stretch that began at this instant ended.
-    Ended(Instant),
-    /// Asked to begin, but one has been running since this instant.
-    AlreadyOn(Instant),
-    /// Asked to end, but none was running.
-    AlreadyOff,
-}
-
-/// Turns the stretch held in `cell` on or off at `at`; a refused change leaves it as it was.
-fn toggle(cell: &mut Option<Instant>, on: bool, at: Instant) -> Toggle {
-    match (on, *cell) {
-        (true, None) => {
-            *cell = Some(at);
-            Toggle::Started
-        }
-        (false, Some(since)) => {
-            *cell = None;
-            Toggle::Ended(since)
-        }
-        (true, Some(since)) => Toggle::AlreadyOn(since),
-        (false, None) => Toggle::AlreadyOff,
     }
 }
 

@@ -11,6 +11,7 @@ mod bots;
 mod entities;
 mod error;
 mod profiles;
+mod sessions;
 mod work;
 mod work_time;
 
@@ -19,6 +20,7 @@ use rustc_hash::FxHashMap;
 pub use error::{EntityKind, FoldError};
 
 use entities::{Entities, Reopenable};
+use profiles::Panel;
 
 use crate::event::{Event, EventKind};
 use crate::facts::{Fact, FactSink};
@@ -34,10 +36,10 @@ pub struct Fold<S> {
     agents: FxHashMap<Sym, agents::AgentSlot>,
     conversations: Reopenable<work::ConversationSlot>,
     contacts: Entities<work::ContactSlot>,
-    sessions: Entities<work::SessionSlot>,
+    sessions: Entities<sessions::SessionSlot>,
     /// How many sessions of each contact are open (contacts with none are absent).
     open_sessions_of: FxHashMap<Sym, u32>,
-    views: FxHashMap<(Sym, Sym, profiles::Panel), Instant>,
+    views: FxHashMap<(Sym, Sym, Panel), Instant>,
     bot_sessions: Entities<bots::BotSessionSlot>,
     work_time: work_time::WorkTime,
     /// Whether the sink reads work-time facts (else work time is not followed at all).
@@ -129,9 +131,22 @@ impl<S: FactSink> Fold<S> {
                 });
             }
         }
-        // A forgotten conversation has no more facts, and nor has any of its contacts that has
-        // ended with no session still open (no session can start on it any more): sinks may
-        // drop what they keep to recognise or replace their contributions.
+        self.forget_expired(at);
+        self.dispatch(event.type_name(), at, &event.kind)?;
+        // Handle time joins what the checks above accepted; it refuses nothing.
+        if self.follow_work_time {
+            self.work_time_event(at, &event.kind);
+        }
+        self.last_at = Some(at);
+        self.events += 1;
+        Ok(())
+    }
+
+    /// Forgets the conversations that can no longer reopen at `at`. A forgotten conversation
+    /// has no more facts, and nor has any of its contacts that has ended with no session still
+    /// open (no session can start on it any more): sinks may drop what they keep to recognise
+    /// or replace their contributions.
+    fn forget_expired(&mut self, at: Instant) {
         let (sink, contacts, open_sessions_of) =
             (&mut self.sink, &self.contacts, &self.open_sessions_of);
         self.conversations.forget_expired(at, |sym, slot| {
@@ -142,30 +157,35 @@ impl<S: FactSink> Fold<S> {
                 }
             }
         });
-        let name = event.type_name();
+    }
+
+    /// Hands event `name` at `at` to the state machine of its kind: one method per kind, so
+    /// the compiler checks that every kind is handled.
+    fn dispatch(
+        &mut self,
+        name: &'static str,
+        at: Instant,
+        kind: &EventKind<'_>,
+    ) -> Result<(), FoldError> {
         use EventKind as K;
-        match &event.kind {
+        match *kind {
             K::AgentLoggedIn { agent } => self.login(name, at, agent),
             K::AgentLoggedOut {
                 agent,
                 trigger,
                 last_active_at,
-            } => self.logout(name, at, agent, *trigger, *last_active_at),
+            } => self.logout(name, at, agent, trigger, last_active_at),
             K::AgentAway {
                 agent,
                 reason,
                 trigger,
                 last_active_at,
-            } => self.away(name, at, agent, *reason, *trigger, *last_active_at),
-            K::AgentActive { agent, reason } => self.back(name, at, agent, *reason),
-            K::AgentAvailable { agent, channel } => {
-                self.availability(name, at, agent, *channel, true)
-            }
-            K::AgentUnavailable { agent, channel } => {
-                self.availability(name, at, agent, *channel, false)
-            }
-            K::FocusStarted { agent } => self.focus(name, at, agent, true),
-            K::FocusEnded { agent } => self.focus(name, at, agent, false),
+            } => self.away(name, at, agent, reason, trigger, last_active_at),
+            K::AgentActive { agent, reason } => self.back(name, at, agent, reason),
+            K::AgentAvailable { agent, channel } => self.available(name, at, agent, channel),
+            K::AgentUnavailable { agent, channel } => self.unavailable(name, at, agent, channel),
+            K::FocusStarted { agent } => self.focus_started(name, at, agent),
+            K::FocusEnded { agent } => self.focus_ended(name, at, agent),
             K::ConversationOpened {
                 conversation,
                 customer,
@@ -180,61 +200,123 @@ impl<S: FactSink> Fold<S> {
                 conversation,
                 by,
                 agent,
-            } => self.conversation_closed(name, at, conversation, *by, *agent),
-            K::ContactStarted { .. } => self.contact_started(name, at, &event.kind),
-            K::ContactQueued { contact, .. }
-            | K::ContactFulfilled { contact, .. }
-            | K::ContactAnswered { contact }
-            | K::ContactNoReplyNeeded { contact, .. }
-            | K::MessageSent { contact, .. }
-            | K::HoldStarted { contact, .. }
-            | K::HoldEnded { contact }
-            | K::ContactEnded { contact, .. }
-            | K::WorkItemStatusChanged { contact, .. } => {
-                self.contact_event(name, at, contact, &event.kind)
+            } => self.conversation_closed(name, at, conversation, by, agent),
+            K::ContactStarted {
+                contact,
+                conversation,
+                customer,
+                channel,
+                direction,
+                channel_instance,
+            } => {
+                let start = work::ContactStart {
+                    contact,
+                    conversation,
+                    customer,
+                    channel,
+                    direction,
+                    channel_instance,
+                };
+                self.contact_started(name, at, start)
             }
+            K::ContactQueued { contact, queue } => self.contact_queued(name, at, contact, queue),
+            K::ContactFulfilled {
+                contact,
+                agent,
+                via,
+            } => self.contact_fulfilled(name, at, contact, agent, via),
+            K::ContactAnswered { contact } => self.contact_answered(name, at, contact),
+            K::ContactEnded { contact, outcome } => self.contact_ended(name, at, contact, outcome),
+            K::ContactNoReplyNeeded { contact, .. } => {
+                self.contact_no_reply_needed(name, at, contact)
+            }
+            K::WorkItemStatusChanged { contact, status } => {
+                self.work_item_status_changed(name, contact, status)
+            }
+            K::MessageSent {
+                contact, sender, ..
+            } => self.message_sent(name, at, contact, sender),
+            K::HoldStarted { contact, .. } => self.hold_started(name, at, contact),
+            K::HoldEnded { contact } => self.hold_ended(name, at, contact),
             K::SessionStarted {
                 session,
                 contact,
                 queue,
                 handler,
-            } => self.session_started(name, at, session, contact, *queue, *handler),
-            K::SessionOffered { session, .. }
-            | K::SessionAccepted { session, .. }
-            | K::SessionRejected { session, .. }
-            | K::SessionTimedOut { session, .. }
-            | K::SessionTransferred { session, .. }
-            | K::SessionEnded { session, .. }
-            | K::ParticipantJoined { session, .. }
-            | K::ParticipantLeft { session, .. }
-            | K::ParticipantEvent { session, .. } => {
-                self.session_event(name, at, session, &event.kind)
+            } => self.session_started(name, at, session, contact, queue, handler),
+            K::SessionOffered { session, agent } => self.session_offered(name, at, session, agent),
+            K::SessionAccepted { session, agent } => {
+                self.session_accepted(name, at, session, agent)
             }
+            K::SessionRejected { session, agent } => {
+                self.session_rejected(name, at, session, agent)
+            }
+            K::SessionTimedOut { session, agent } => {
+                self.session_timed_out(name, at, session, agent)
+            }
+            K::SessionTransferred { session, to, .. } => {
+                self.session_transferred(name, session, to)
+            }
+            K::SessionEnded { session, reason } => self.session_ended(name, at, session, reason),
+            K::ParticipantJoined {
+                session,
+                participant,
+                kind,
+                mode,
+                reason,
+            } => {
+                let joining = sessions::Joining {
+                    participant,
+                    kind,
+                    mode,
+                    reason,
+                };
+                self.participant_joined(name, at, session, joining)
+            }
+            K::ParticipantLeft {
+                session,
+                participant,
+                reason,
+            } => self.participant_left(name, at, session, participant, reason),
+            K::ParticipantEvent {
+                session,
+                participant,
+                event_type,
+                reason,
+            } => self.participant_event(name, at, session, participant, event_type, reason),
             K::ProfileViewStarted { agent, customer } => {
-                self.panel(name, at, agent, customer, profiles::Panel::View, true)
+                self.panel_opened(name, at, agent, customer, Panel::View)
             }
             K::ProfileViewEnded { agent, customer } => {
-                self.panel(name, at, agent, customer, profiles::Panel::View, false)
+                self.panel_closed(name, at, agent, customer, Panel::View)
             }
             K::TaskPanelOpened { agent, customer } => {
-                self.panel(name, at, agent, customer, profiles::Panel::Task, true)
+                self.panel_opened(name, at, agent, customer, Panel::Task)
             }
             K::TaskPanelClosed { agent, customer } => {
-                self.panel(name, at, agent, customer, profiles::Panel::Task, false)
+                self.panel_closed(name, at, agent, customer, Panel::Task)
             }
-            K::BotSessionStarted { .. }
-            | K::BotConversationStarted { .. }
-            | K::BotConversationUpdated { .. }
-            | K::TicketCreated { .. }
-            | K::BotSessionEnded { .. } => self.bot_event(name, at, &event.kind),
-        }?;
-        // Handle time joins what the checks above accepted; it refuses nothing.
-        if self.follow_work_time {
-            self.work_time_event(at, &event.kind);
+            K::BotSessionStarted {
+                bot_session,
+                bot,
+                version,
+                customer,
+            } => self.bot_session_started(name, at, bot_session, bot, version, customer),
+            K::BotConversationStarted {
+                bot_session,
+                conversation,
+                channel,
+            } => self.bot_conversation_started(name, at, bot_session, conversation, channel),
+            K::BotConversationUpdated {
+                bot_session,
+                conversation,
+            } => self.bot_conversation_updated(name, at, bot_session, conversation),
+            K::TicketCreated {
+                bot_session,
+                ticket,
+            } => self.ticket_created(name, at, bot_session, ticket),
+            K::BotSessionEnded { bot_session } => self.bot_session_ended(name, at, bot_session),
         }
-        self.last_at = Some(at);
-        self.events += 1;
-        Ok(())
     }
 
     /// Ends the fold. Every entity still open is emitted as an open fact ending at the

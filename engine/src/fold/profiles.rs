@@ -37,50 +37,55 @@ impl Panel {
 }
 
 impl<S: FactSink> Fold<S> {
-    pub(super) fn panel(
+    pub(super) fn panel_opened(
         &mut self,
         event: &'static str,
         at: Instant,
         agent: &str,
         customer: &str,
         panel: Panel,
-        open: bool,
     ) -> Result<(), FoldError> {
-        let a = self.names.intern(agent);
-        let c = self.names.intern(customer);
-        let key = (a, c, panel);
-        match (open, self.views.get(&key).copied()) {
-            (true, None) => {
-                self.views.insert(key, at);
-            }
-            (true, Some(since)) => {
-                return Err(FoldError::Duplicate {
-                    event,
-                    kind: panel.kind(),
-                    id: format!("{agent} on {customer}"),
-                    since,
-                })
-            }
-            (false, Some(since)) => {
-                self.views.remove(&key);
-                let fact = ProfileFact {
-                    agent: a,
-                    customer: c,
-                    activity: panel.activity(),
-                    span: Span::new(since, at),
-                    open: false,
-                };
-                self.emit(Fact::Profile(fact));
-            }
-            (false, None) => {
-                return Err(FoldError::UnknownEntity {
-                    event,
-                    kind: panel.kind(),
-                    id: format!("{agent} on {customer}"),
-                    expected: panel.start_event(),
-                })
-            }
+        let agent_sym = self.names.intern(agent);
+        let customer_sym = self.names.intern(customer);
+        let key = (agent_sym, customer_sym, panel);
+        if let Some(&since) = self.views.get(&key) {
+            return Err(FoldError::Duplicate {
+                event,
+                kind: panel.kind(),
+                id: format!("{agent} on {customer}"),
+                since,
+            });
         }
+        self.views.insert(key, at);
+        Ok(())
+    }
+
+    pub(super) fn panel_closed(
+        &mut self,
+        event: &'static str,
+        at: Instant,
+        agent: &str,
+        customer: &str,
+        panel: Panel,
+    ) -> Result<(), FoldError> {
+        let agent_sym = self.names.intern(agent);
+        let customer_sym = self.names.intern(customer);
+        let Some(since) = self.views.remove(&(agent_sym, customer_sym, panel)) else {
+            return Err(FoldError::UnknownEntity {
+                event,
+                kind: panel.kind(),
+                id: format!("{agent} on {customer}"),
+                expected: panel.start_event(),
+            });
+        };
+        let fact = ProfileFact {
+            agent: agent_sym,
+            customer: customer_sym,
+            activity: panel.activity(),
+            span: Span::new(since, at),
+            open: false,
+        };
+        self.emit(Fact::Profile(fact));
         Ok(())
     }
 

@@ -1,16 +1,10 @@
-//! Conversations, contacts and sessions: the work a customer brings, and how it is routed.
+//! Conversations and contacts: the work a customer brings (its sessions are in `sessions`).
 
 use super::{EntityKind, Fold, FoldError};
-use crate::event::{
-    Channel, ClosedBy, Direction, EventKind, HandlerKind, ParticipantEventReason,
-    ParticipantEventType, ParticipantMode, Sender,
-};
-use crate::facts::{
-    ContactFact, ConversationFact, Fact, FactSink, ParticipantEventFact, ParticipantFact,
-    ReplySpans, SessionFact, ThreadContact,
-};
+use crate::event::{Channel, ClosedBy, Direction, Outcome, Sender, WorkItemStatus};
+use crate::facts::{ContactFact, ConversationFact, Fact, FactSink, ReplySpans, ThreadContact};
 use crate::ids::Sym;
-use crate::time::{Instant, Span};
+use crate::time::Instant;
 
 /// A conversation: open or waiting, or closed (and able to reopen). Which of these it is, and
 /// when it closed, the `Reopenable` holding it knows.
@@ -33,9 +27,25 @@ impl ConversationSlot {
     }
 }
 
+/// The fields of a `contact_started` event.
+pub(super) struct ContactStart<'a> {
+    /// The contact.
+    pub(super) contact: &'a str,
+    /// The conversation it belongs to, if any.
+    pub(super) conversation: Option<&'a str>,
+    /// The customer, when known.
+    pub(super) customer: Option<&'a str>,
+    /// The channel.
+    pub(super) channel: Channel,
+    /// Inbound or outbound.
+    pub(super) direction: Direction,
+    /// The channel instance, if any.
+    pub(super) channel_instance: Option<&'a str>,
+}
+
 /// An open contact.
 pub(super) struct ContactSlot {
-    fact: ContactFact,
+    pub(super) fact: ContactFact,
     hold_since: Option<Instant>,
     /// First message of the customer's current run, not yet answered by an agent.
     customer_run: Option<Instant>,
@@ -43,10 +53,12 @@ pub(super) struct ContactSlot {
     agent_run: Option<Instant>,
 }
 
-/// An open session, with its participants.
-pub(super) struct SessionSlot {
-    fact: SessionFact,
-    participants: Vec<ParticipantFact>,
+/// Where a contact's hold stands, for an error about it.
+fn hold_state(slot: &ContactSlot) -> String {
+    match slot.hold_since {
+        Some(t) => format!("on hold since {t}"),
+        None => "not on hold".to_string(),
+    }
 }
 
 /// Closes the other side's run when one side answers, and starts this side's run. A span
@@ -75,19 +87,6 @@ fn track_reply(slot: &mut ContactSlot, sender: Sender, at: Instant) {
             slot.agent_run.get_or_insert(at);
         }
         Sender::Bot => {}
-    }
-}
-
-/// Adds a participant row's time to its session's representative active time (Dynamics
-/// msdyn_activetime): representatives in primary mode who joined, that is, did not leave with
-/// `AgentReject` or `AgentTimeout`.
-fn add_active_time(session: &mut SessionFact, p: &ParticipantFact) {
-    if p.kind == HandlerKind::Agent
-        && p.mode == ParticipantMode::Primary
-        && !p.left_on_reject
-        && !p.left_on_timeout
-    {
-        session.rep_active_ms = Some(session.rep_active_ms.unwrap_or(0) + p.span.millis());
     }
 }
 
@@ -238,19 +237,16 @@ impl<S: FactSink> Fold<S> {
         &mut self,
         event: &'static str,
         at: Instant,
-        kind: &EventKind<'_>,
+        start: ContactStart<'_>,
     ) -> Result<(), FoldError> {
-        let EventKind::ContactStarted {
+        let ContactStart {
             contact,
             conversation,
             customer,
             channel,
             direction,
             channel_instance,
-        } = kind
-        else {
-            return Ok(());
-        };
+        } = start;
         let sym = self.names.intern(contact);
         self.contacts
             .check_new(sym, event, EntityKind::Contact, contact, |c| {
@@ -270,8 +266,8 @@ impl<S: FactSink> Fold<S> {
             contact: sym,
             conversation,
             customer,
-            channel: *channel,
-            direction: *direction,
+            channel,
+            direction,
             channel_instance,
             started_at: at,
             queue: None,
@@ -304,7 +300,7 @@ impl<S: FactSink> Fold<S> {
     }
 
     /// The open contact `id`, or the error saying why it is not.
-    fn open_contact(&mut self, event: &'static str, id: &str) -> Result<Sym, FoldError> {
+    pub(super) fn open_contact(&mut self, event: &'static str, id: &str) -> Result<Sym, FoldError> {
         let sym = self.names.intern(id);
         let expected = (
             "contact_started",
@@ -315,111 +311,195 @@ impl<S: FactSink> Fold<S> {
         Ok(sym)
     }
 
-    pub(super) fn contact_event(
+    /// Applies `change` to the open contact `sym`, then keeps its conversation's view of the
+    /// contact in step; a refused change (an error) leaves the view as it was.
+    fn update_contact(
+        &mut self,
+        sym: Sym,
+        change: impl FnOnce(&mut ContactSlot) -> Result<(), FoldError>,
+    ) -> Result<(), FoldError> {
+        let Some(slot) = self.contacts.get_mut(sym) else {
+            return Ok(());
+        };
+        change(slot)?;
+        let (conversation, view) = (slot.fact.conversation, ThreadContact::of(&slot.fact));
+        self.sync_view(conversation, view);
+        Ok(())
+    }
+
+    pub(super) fn contact_queued(
         &mut self,
         event: &'static str,
         at: Instant,
         contact: &str,
-        kind: &EventKind<'_>,
+        queue: &str,
+    ) -> Result<(), FoldError> {
+        let sym = self.open_contact(event, contact)?;
+        let queue = self.names.intern(queue);
+        self.update_contact(sym, |slot| {
+            slot.fact.queue = Some(queue);
+            slot.fact.queued_at.get_or_insert(at);
+            Ok(())
+        })
+    }
+
+    pub(super) fn contact_fulfilled(
+        &mut self,
+        event: &'static str,
+        at: Instant,
+        contact: &str,
+        agent: &str,
+        via: Option<&str>,
+    ) -> Result<(), FoldError> {
+        let sym = self.open_contact(event, contact)?;
+        let agent = self.names.intern(agent);
+        let via = match via {
+            Some(v) => Some(self.open_or_closed_contact(event, v)?),
+            None => None,
+        };
+        self.update_contact(sym, |slot| {
+            // The first response fulfils it; later ones leave it as it is.
+            if slot.fact.fulfilled_at.is_none() {
+                slot.fact.fulfilled_at = Some(at);
+                slot.fact.fulfilled_by = Some(agent);
+                slot.fact.fulfilled_via = via;
+            }
+            Ok(())
+        })
+    }
+
+    pub(super) fn contact_answered(
+        &mut self,
+        event: &'static str,
+        at: Instant,
+        contact: &str,
+    ) -> Result<(), FoldError> {
+        let sym = self.open_contact(event, contact)?;
+        self.update_contact(sym, |slot| {
+            slot.fact.answered_at.get_or_insert(at);
+            Ok(())
+        })
+    }
+
+    pub(super) fn contact_no_reply_needed(
+        &mut self,
+        event: &'static str,
+        at: Instant,
+        contact: &str,
+    ) -> Result<(), FoldError> {
+        let sym = self.open_contact(event, contact)?;
+        self.update_contact(sym, |slot| {
+            slot.fact.no_reply_needed_at.get_or_insert(at);
+            Ok(())
+        })
+    }
+
+    pub(super) fn work_item_status_changed(
+        &mut self,
+        event: &'static str,
+        contact: &str,
+        status: WorkItemStatus,
     ) -> Result<(), FoldError> {
         // A work item's status may still change after the interaction ended (wrap-up, closed).
-        if let EventKind::WorkItemStatusChanged { .. } = kind {
-            let sym = self.names.intern(contact);
-            if self.contacts.is_closed(sym) {
-                return Ok(());
-            }
+        if self.contacts.is_closed(self.names.intern(contact)) {
+            return Ok(());
         }
         let sym = self.open_contact(event, contact)?;
-        // Resolve names before borrowing the slot mutably.
-        let named = match kind {
-            EventKind::ContactQueued { queue, .. } => Some(self.names.intern(queue)),
-            EventKind::ContactFulfilled { agent, .. } => Some(self.names.intern(agent)),
-            _ => None,
-        };
-        let via = match kind {
-            EventKind::ContactFulfilled { via: Some(v), .. } => {
-                Some(self.open_or_closed_contact(event, v)?)
+        self.update_contact(sym, |slot| {
+            slot.fact.status = Some(status);
+            Ok(())
+        })
+    }
+
+    pub(super) fn message_sent(
+        &mut self,
+        event: &'static str,
+        at: Instant,
+        contact: &str,
+        sender: Sender,
+    ) -> Result<(), FoldError> {
+        let sym = self.open_contact(event, contact)?;
+        self.update_contact(sym, |slot| {
+            let sender_idx = match sender {
+                Sender::Customer => 0,
+                Sender::Agent => 1,
+                Sender::Bot => 2,
+            };
+            slot.fact.messages[sender_idx] += 1;
+            track_reply(slot, sender, at);
+            Ok(())
+        })
+    }
+
+    pub(super) fn hold_started(
+        &mut self,
+        event: &'static str,
+        at: Instant,
+        contact: &str,
+    ) -> Result<(), FoldError> {
+        let sym = self.open_contact(event, contact)?;
+        self.update_contact(sym, |slot| {
+            if slot.hold_since.is_some() {
+                return Err(FoldError::WrongState {
+                    event,
+                    kind: EntityKind::Contact,
+                    id: contact.to_string(),
+                    state: hold_state(slot),
+                    expected: "`hold_ended` before another hold",
+                });
             }
-            _ => None,
-        };
+            slot.hold_since = Some(at);
+            Ok(())
+        })
+    }
+
+    pub(super) fn hold_ended(
+        &mut self,
+        event: &'static str,
+        at: Instant,
+        contact: &str,
+    ) -> Result<(), FoldError> {
+        let sym = self.open_contact(event, contact)?;
+        self.update_contact(sym, |slot| {
+            let Some(since) = slot.hold_since.take() else {
+                return Err(FoldError::WrongState {
+                    event,
+                    kind: EntityKind::Contact,
+                    id: contact.to_string(),
+                    state: hold_state(slot),
+                    expected: "`hold_started` first",
+                });
+            };
+            slot.fact.hold_ms += at.millis_since(since);
+            slot.fact.holds += 1;
+            Ok(())
+        })
+    }
+
+    pub(super) fn contact_ended(
+        &mut self,
+        event: &'static str,
+        at: Instant,
+        contact: &str,
+        outcome: Outcome,
+    ) -> Result<(), FoldError> {
+        let sym = self.open_contact(event, contact)?;
         let Some(slot) = self.contacts.get_mut(sym) else {
             return Ok(());
         };
-        let hold_state = |slot: &ContactSlot| match slot.hold_since {
-            Some(t) => format!("on hold since {t}"),
-            None => "not on hold".to_string(),
-        };
-        match kind {
-            EventKind::ContactQueued { .. } => {
-                slot.fact.queue = named;
-                slot.fact.queued_at.get_or_insert(at);
-            }
-            EventKind::ContactFulfilled { .. } if slot.fact.fulfilled_at.is_none() => {
-                slot.fact.fulfilled_at = Some(at);
-                slot.fact.fulfilled_by = named;
-                slot.fact.fulfilled_via = via;
-            }
-            EventKind::ContactAnswered { .. } => {
-                slot.fact.answered_at.get_or_insert(at);
-            }
-            EventKind::ContactNoReplyNeeded { .. } => {
-                slot.fact.no_reply_needed_at.get_or_insert(at);
-            }
-            EventKind::WorkItemStatusChanged { status, .. } => slot.fact.status = Some(*status),
-            EventKind::MessageSent { sender, .. } => {
-                let i = match sender {
-                    Sender::Customer => 0,
-                    Sender::Agent => 1,
-                    Sender::Bot => 2,
-                };
-                slot.fact.messages[i] += 1;
-                track_reply(slot, *sender, at);
-            }
-            EventKind::HoldStarted { .. } => {
-                if slot.hold_since.is_some() {
-                    return Err(FoldError::WrongState {
-                        event,
-                        kind: EntityKind::Contact,
-                        id: contact.to_string(),
-                        state: hold_state(slot),
-                        expected: "`hold_ended` before another hold",
-                    });
-                }
-                slot.hold_since = Some(at);
-            }
-            EventKind::HoldEnded { .. } => {
-                let Some(since) = slot.hold_since.take() else {
-                    return Err(FoldError::WrongState {
-                        event,
-                        kind: EntityKind::Contact,
-                        id: contact.to_string(),
-                        state: hold_state(slot),
-                        expected: "`hold_started` first",
-                    });
-                };
-                slot.fact.hold_ms += at.millis_since(since);
-                slot.fact.holds += 1;
-            }
-            EventKind::ContactEnded { outcome, .. } => {
-                // A hold still running when the contact ends ends with it.
-                if let Some(since) = slot.hold_since.take() {
-                    slot.fact.hold_ms += at.millis_since(since);
-                    slot.fact.holds += 1;
-                }
-                slot.fact.ended_at = at;
-                slot.fact.outcome = Some(*outcome);
-                slot.fact.open = false;
-                // The closed slot comes back once, moved out of the table.
-                if let Some(ContactSlot { fact, .. }) = self.contacts.close(sym, at) {
-                    self.sync_thread(&fact);
-                    self.emit(Fact::Contact(fact));
-                }
-                return Ok(());
-            }
-            _ => {}
+        // A hold still running when the contact ends ends with it.
+        if let Some(since) = slot.hold_since.take() {
+            slot.fact.hold_ms += at.millis_since(since);
+            slot.fact.holds += 1;
         }
-        let (conversation, view) = (slot.fact.conversation, ThreadContact::of(&slot.fact));
-        self.sync_view(conversation, view);
+        slot.fact.ended_at = at;
+        slot.fact.outcome = Some(outcome);
+        slot.fact.open = false;
+        // The closed slot comes back once, moved out of the table.
+        if let Some(ContactSlot { fact, .. }) = self.contacts.close(sym, at) {
+            self.sync_thread(&fact);
+            self.emit(Fact::Contact(fact));
+        }
         Ok(())
     }
 
@@ -462,260 +542,6 @@ impl<S: FactSink> Fold<S> {
         }
     }
 
-    pub(super) fn session_started(
-        &mut self,
-        event: &'static str,
-        at: Instant,
-        session: &str,
-        contact: &str,
-        queue: Option<&str>,
-        handler: HandlerKind,
-    ) -> Result<(), FoldError> {
-        let sym = self.names.intern(session);
-        self.sessions
-            .check_new(sym, event, EntityKind::Session, session, |s| {
-                s.fact.started_at
-            })?;
-        let contact_sym = self.open_contact(event, contact)?;
-        let (channel, direction, has_instance, status) = match self.contacts.get(contact_sym) {
-            Some(c) => (
-                c.fact.channel,
-                c.fact.direction,
-                c.fact.channel_instance.is_some(),
-                c.fact.status,
-            ),
-            _ => (Channel::Custom, Direction::Inbound, false, None),
-        };
-        let queue = queue.map(|q| self.names.intern(q));
-        let fact = SessionFact {
-            session: sym,
-            contact: contact_sym,
-            channel,
-            direction,
-            has_channel_instance: has_instance,
-            queue,
-            handler,
-            started_at: at,
-            offered_to: None,
-            offered_at: None,
-            accepted_at: None,
-            accepted_by: None,
-            rejected_at: None,
-            timed_out_at: None,
-            transferred_to: None,
-            ended_at: at,
-            closure_reason: None,
-            work_item_status: status,
-            participant_rows: 0,
-            transit_records: 0,
-            hold_records: 0,
-            other_records: 0,
-            rep_active_ms: None,
-            open: true,
-        };
-        self.sessions.open(
-            sym,
-            SessionSlot {
-                fact,
-                participants: Vec::new(),
-            },
-        );
-        *self.open_sessions_of.entry(contact_sym).or_insert(0) += 1;
-        Ok(())
-    }
-
-    pub(super) fn session_event(
-        &mut self,
-        event: &'static str,
-        at: Instant,
-        session: &str,
-        kind: &EventKind<'_>,
-    ) -> Result<(), FoldError> {
-        let sym = self.names.intern(session);
-        let expected = (
-            "session_started",
-            "a new session (`session_started` with a new id)",
-        );
-        self.sessions
-            .check_open(sym, event, EntityKind::Session, session, expected)?;
-        let (agent, participant, reason) = match kind {
-            EventKind::SessionOffered { agent, .. }
-            | EventKind::SessionAccepted { agent, .. }
-            | EventKind::SessionRejected { agent, .. }
-            | EventKind::SessionTimedOut { agent, .. } => {
-                (Some(self.names.intern(agent)), None, None)
-            }
-            EventKind::ParticipantJoined {
-                participant,
-                reason,
-                ..
-            }
-            | EventKind::ParticipantLeft {
-                participant,
-                reason,
-                ..
-            } => (
-                None,
-                Some(self.names.intern(participant)),
-                reason.map(|r| self.names.intern(r)),
-            ),
-            EventKind::ParticipantEvent { participant, .. } => {
-                (None, Some(self.names.intern(participant)), None)
-            }
-            _ => (None, None, None),
-        };
-        let (left_on_reject, left_on_timeout) = match kind {
-            EventKind::ParticipantLeft {
-                reason: Some(r), ..
-            } => (
-                r.eq_ignore_ascii_case("AgentReject"),
-                r.eq_ignore_ascii_case("AgentTimeout"),
-            ),
-            _ => (false, false),
-        };
-        let Some(slot) = self.sessions.get_mut(sym) else {
-            return Ok(());
-        };
-        // The session keeps the last status its contact had while open.
-        if let Some(contact) = self.contacts.get(slot.fact.contact) {
-            slot.fact.work_item_status = contact.fact.status;
-        }
-        let f = &mut slot.fact;
-        match kind {
-            EventKind::SessionOffered { .. } => {
-                f.offered_to = agent;
-                f.offered_at = Some(at);
-            }
-            EventKind::SessionAccepted { .. } => {
-                f.accepted_at.get_or_insert(at);
-                f.accepted_by = agent;
-            }
-            EventKind::SessionRejected { .. } => {
-                f.rejected_at = Some(at);
-            }
-            EventKind::SessionTimedOut { .. } => {
-                f.timed_out_at = Some(at);
-            }
-            EventKind::SessionTransferred { to, .. } => f.transferred_to = Some(*to),
-            EventKind::ParticipantJoined {
-                participant: id,
-                kind: who,
-                mode,
-                ..
-            } => {
-                let Some(p) = participant else { return Ok(()) };
-                if let Some(existing) = slot
-                    .participants
-                    .iter()
-                    .find(|x| x.participant == p && x.open)
-                {
-                    return Err(FoldError::Duplicate {
-                        event,
-                        kind: EntityKind::Participant,
-                        id: format!("{id} in session {session}"),
-                        since: existing.span.start,
-                    });
-                }
-                slot.fact.participant_rows += 1;
-                slot.participants.push(ParticipantFact {
-                    session: sym,
-                    participant: p,
-                    kind: *who,
-                    mode: *mode,
-                    join_reason: reason,
-                    left_reason: None,
-                    left_on_reject: false,
-                    left_on_timeout: false,
-                    work_item_status: slot.fact.work_item_status,
-                    span: Span::new(at, at),
-                    open: true,
-                });
-            }
-            EventKind::ParticipantLeft {
-                participant: id, ..
-            } => {
-                let Some(p) = participant else { return Ok(()) };
-                let Some(i) = slot
-                    .participants
-                    .iter()
-                    .position(|x| x.participant == p && x.open)
-                else {
-                    return Err(FoldError::UnknownEntity {
-                        event,
-                        kind: EntityKind::Participant,
-                        id: format!("{id} in session {session}"),
-                        expected: "participant_joined",
-                    });
-                };
-                let mut fact = slot.participants.remove(i);
-                fact.left_reason = reason;
-                fact.left_on_reject = left_on_reject;
-                fact.left_on_timeout = left_on_timeout;
-                fact.work_item_status = slot.fact.work_item_status;
-                fact.span = Span::new(fact.span.start, at);
-                fact.open = false;
-                add_active_time(&mut slot.fact, &fact);
-                self.emit(Fact::Participant(fact));
-            }
-            EventKind::ParticipantEvent {
-                event_type,
-                reason: why,
-                ..
-            } => {
-                let Some(p) = participant else { return Ok(()) };
-                if *why == ParticipantEventReason::SessionTransferInTransit {
-                    slot.fact.transit_records += 1;
-                } else if *event_type == ParticipantEventType::Hold {
-                    slot.fact.hold_records += 1;
-                } else {
-                    slot.fact.other_records += 1;
-                }
-                let fact = ParticipantEventFact {
-                    session: sym,
-                    participant: p,
-                    event_type: *event_type,
-                    reason: *why,
-                    at,
-                };
-                self.emit(Fact::ParticipantEvent(fact));
-            }
-            EventKind::SessionEnded {
-                reason: closure, ..
-            } => {
-                slot.fact.ended_at = at;
-                slot.fact.closure_reason = Some(*closure);
-                slot.fact.open = false;
-                // The closed slot comes back once, moved out of the table.
-                let Some(SessionSlot {
-                    mut fact,
-                    participants,
-                }) = self.sessions.close(sym, at)
-                else {
-                    return Ok(());
-                };
-                if let Some(n) = self.open_sessions_of.get_mut(&fact.contact) {
-                    *n -= 1;
-                    if *n == 0 {
-                        self.open_sessions_of.remove(&fact.contact);
-                    }
-                }
-                // Participants still in the session leave when it closes.
-                for mut p in participants {
-                    p.span = Span::new(p.span.start, at);
-                    p.open = false;
-                    p.work_item_status = fact.work_item_status;
-                    add_active_time(&mut fact, &p);
-                    self.emit(Fact::Participant(p));
-                }
-                self.emit(Fact::Session(fact));
-                // A closed session takes no more events: its facts are all out.
-                self.sink.settled(sym);
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
     pub(super) fn finish_conversations(&mut self, as_of: Option<Instant>) -> u64 {
         let mut open = 0;
         for sym in self.conversations.open_syms() {
@@ -747,35 +573,6 @@ impl<S: FactSink> Fold<S> {
                 fact.ended_at = cut;
                 self.emit(Fact::Contact(fact));
             }
-        }
-        open
-    }
-
-    pub(super) fn finish_sessions(&mut self, as_of: Option<Instant>) -> u64 {
-        let mut open = 0;
-        for sym in self.sessions.open_syms() {
-            open += 1;
-            let Some(cut) = as_of else { continue };
-            // The fold is ending: the session is cut off at the real-time cut-off.
-            let Some(SessionSlot {
-                mut fact,
-                participants,
-            }) = self.sessions.close(sym, cut)
-            else {
-                continue;
-            };
-            // As on every session event: the last status its contact had while open.
-            if let Some(contact) = self.contacts.get(fact.contact) {
-                fact.work_item_status = contact.fact.status;
-            }
-            fact.ended_at = cut;
-            for mut p in participants {
-                p.span = Span::new(p.span.start, cut);
-                p.work_item_status = fact.work_item_status;
-                add_active_time(&mut fact, &p);
-                self.emit(Fact::Participant(p));
-            }
-            self.emit(Fact::Session(fact));
         }
         open
     }

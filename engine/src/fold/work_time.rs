@@ -141,45 +141,23 @@ fn bit(channel: Channel) -> u32 {
 }
 
 impl WorkTime {
-    /// Takes one event the fold has accepted, and queues the facts it closes.
+    /// Takes one event the fold has accepted, and queues the facts it closes. Symbols are
+    /// interned in the order the fold interns them, and only for events work time follows.
     fn on_event(&mut self, at: Instant, kind: &EventKind<'_>, names: &mut Interner) {
         use EventKind as K;
-        match kind {
-            K::AgentLoggedIn { agent } => {
-                let a = names.intern(agent);
-                self.agent(a).presence = Presence::Active;
-                self.refresh_agent(a, at);
-            }
-            K::AgentLoggedOut { agent, .. } => {
-                let a = names.intern(agent);
-                let slot = self.agent(a);
-                slot.presence = Presence::LoggedOut;
-                slot.available = 0;
-                slot.tasks.clear();
-                let old_top = slot.views.last().copied();
-                slot.views.clear();
-                self.move_viewer(a, old_top, None);
-                self.refresh_agent(a, at);
+        match *kind {
+            K::AgentLoggedIn { agent } | K::AgentActive { agent, .. } => {
+                self.presence_changed(names.intern(agent), Presence::Active, at)
             }
             K::AgentAway { agent, .. } => {
-                let a = names.intern(agent);
-                self.agent(a).presence = Presence::Away;
-                self.refresh_agent(a, at);
+                self.presence_changed(names.intern(agent), Presence::Away, at)
             }
-            K::AgentActive { agent, .. } => {
-                let a = names.intern(agent);
-                self.agent(a).presence = Presence::Active;
-                self.refresh_agent(a, at);
-            }
+            K::AgentLoggedOut { agent, .. } => self.logged_out(names.intern(agent), at),
             K::AgentAvailable { agent, channel } => {
-                let a = names.intern(agent);
-                self.agent(a).available |= bit(*channel);
-                self.refresh_agent(a, at);
+                self.available(names.intern(agent), channel, at)
             }
             K::AgentUnavailable { agent, channel } => {
-                let a = names.intern(agent);
-                self.agent(a).available &= !bit(*channel);
-                self.refresh_agent(a, at);
+                self.unavailable(names.intern(agent), channel, at)
             }
             K::ConversationOpened {
                 conversation,
@@ -189,17 +167,7 @@ impl WorkTime {
                 self.opened(v, c, at);
             }
             K::ConversationClosed { conversation, .. } => {
-                let v = names.intern(conversation);
-                // Forgotten once closed: a reopen names the customer again (see `opened`).
-                let Some(conv) = self.conversations.remove(&v) else {
-                    return;
-                };
-                let c = conv.customer;
-                if let Some(cw) = self.customers.get_mut(&c) {
-                    cw.open_conversations.retain(|x| *x != v);
-                }
-                self.refresh_customer(c, at);
-                self.tidy(c);
+                self.conversation_closed(names.intern(conversation), at)
             }
             K::ContactStarted {
                 contact,
@@ -210,39 +178,12 @@ impl WorkTime {
             } => {
                 let k = names.intern(contact);
                 let v = conversation.map(|x| names.intern(x));
-                let c = match (customer, v) {
-                    (Some(c), _) => Some(names.intern(c)),
-                    (None, Some(v)) => self.conversations.get(&v).map(|x| x.customer),
-                    (None, None) => None,
-                };
-                // A contact with no known customer has no profile to be viewed on.
-                let Some(c) = c else { return };
-                if let Some(conv) = v.and_then(|v| self.conversations.get_mut(&v)) {
-                    conv.after = None;
-                }
-                self.contacts.insert(
-                    k,
-                    ContactWork {
-                        customer: c,
-                        conversation: v,
-                        channel: *channel,
-                        started_at: at,
-                        joined: Vec::new(),
-                        sessions: Vec::new(),
-                    },
-                );
-                self.customers.entry(c).or_default().active.push(k);
-                self.refresh_customer(c, at);
+                let c = customer.map(|x| names.intern(x));
+                self.contact_started(k, v, c, channel, at);
             }
-            K::ContactEnded { contact, .. } => {
-                let k = names.intern(contact);
-                self.contact_ended(k, at);
-            }
-            K::ContactFulfilled { contact, agent, .. } => {
-                let (k, a) = (names.intern(contact), names.intern(agent));
-                self.join(k, a, at);
-            }
-            K::MessageSent {
+            K::ContactEnded { contact, .. } => self.contact_ended(names.intern(contact), at),
+            K::ContactFulfilled { contact, agent, .. }
+            | K::MessageSent {
                 contact,
                 sender: Sender::Agent,
                 author: Some(agent),
@@ -258,62 +199,173 @@ impl WorkTime {
                     self.sessions.insert(names.intern(session), k);
                 }
             }
-            K::SessionOffered { session, agent } | K::SessionAccepted { session, agent } => {
-                let s = names.intern(session);
-                if let Some(&k) = self.sessions.get(&s) {
-                    let a = names.intern(agent);
-                    self.join(k, a, at);
-                }
-            }
-            K::ParticipantJoined {
+            K::SessionOffered { session, agent }
+            | K::SessionAccepted { session, agent }
+            | K::ParticipantJoined {
                 session,
-                participant,
+                participant: agent,
                 kind: HandlerKind::Agent,
                 ..
-            } => {
-                let s = names.intern(session);
-                if let Some(&k) = self.sessions.get(&s) {
-                    let a = names.intern(participant);
-                    self.join(k, a, at);
-                }
-            }
+            } => self.join_by_session(session, agent, at, names),
             K::SessionEnded { session, .. } => {
                 let s = names.intern(session);
                 self.sessions.remove(&s);
             }
             K::ProfileViewStarted { agent, customer } => {
                 let (a, c) = (names.intern(agent), names.intern(customer));
-                let slot = self.agent(a);
-                let old_top = slot.views.last().copied();
-                slot.views.retain(|x| *x != c);
-                slot.views.push(c);
-                self.move_viewer(a, old_top, Some(c));
-                self.refresh_agent(a, at);
+                self.view_started(a, c, at);
             }
             K::ProfileViewEnded { agent, customer } => {
                 let (a, c) = (names.intern(agent), names.intern(customer));
-                let slot = self.agent(a);
-                let old_top = slot.views.last().copied();
-                slot.views.retain(|x| *x != c);
-                let new_top = slot.views.last().copied();
-                self.move_viewer(a, old_top, new_top);
-                self.refresh_agent(a, at);
+                self.view_ended(a, c, at);
             }
             K::TaskPanelOpened { agent, customer } => {
                 let (a, c) = (names.intern(agent), names.intern(customer));
-                let slot = self.agent(a);
-                if !slot.tasks.contains(&c) {
-                    slot.tasks.push(c);
-                }
-                self.refresh_agent(a, at);
+                self.task_panel_opened(a, c, at);
             }
             K::TaskPanelClosed { agent, customer } => {
                 let (a, c) = (names.intern(agent), names.intern(customer));
                 self.agent(a).tasks.retain(|x| *x != c);
                 self.refresh_agent(a, at);
             }
-            _ => {}
+            // A reopen is taken by `Fold::work_time_event`, which knows the customer.
+            K::ConversationReopened { .. } => {}
+            // Nothing else changes what an agent's time counts as.
+            K::FocusStarted { .. }
+            | K::FocusEnded { .. }
+            | K::ConversationWaiting { .. }
+            | K::ContactQueued { .. }
+            | K::ContactAnswered { .. }
+            | K::ContactNoReplyNeeded { .. }
+            | K::WorkItemStatusChanged { .. }
+            | K::MessageSent { .. }
+            | K::HoldStarted { .. }
+            | K::HoldEnded { .. }
+            | K::SessionRejected { .. }
+            | K::SessionTimedOut { .. }
+            | K::SessionTransferred { .. }
+            | K::ParticipantJoined { .. }
+            | K::ParticipantLeft { .. }
+            | K::ParticipantEvent { .. }
+            | K::BotSessionStarted { .. }
+            | K::BotConversationStarted { .. }
+            | K::BotConversationUpdated { .. }
+            | K::TicketCreated { .. }
+            | K::BotSessionEnded { .. } => {}
         }
+    }
+
+    /// The agent logged in, went Away or came back.
+    fn presence_changed(&mut self, agent: Sym, presence: Presence, at: Instant) {
+        self.agent(agent).presence = presence;
+        self.refresh_agent(agent, at);
+    }
+
+    /// The agent logged out: time stops, and their views, task panels and availability end.
+    fn logged_out(&mut self, agent: Sym, at: Instant) {
+        let slot = self.agent(agent);
+        slot.presence = Presence::LoggedOut;
+        slot.available = 0;
+        slot.tasks.clear();
+        let old_top = slot.views.last().copied();
+        slot.views.clear();
+        self.move_viewer(agent, old_top, None);
+        self.refresh_agent(agent, at);
+    }
+
+    /// The agent became available on `channel`.
+    fn available(&mut self, agent: Sym, channel: Channel, at: Instant) {
+        self.agent(agent).available |= bit(channel);
+        self.refresh_agent(agent, at);
+    }
+
+    /// The agent became unavailable on `channel`.
+    fn unavailable(&mut self, agent: Sym, channel: Channel, at: Instant) {
+        self.agent(agent).available &= !bit(channel);
+        self.refresh_agent(agent, at);
+    }
+
+    /// Conversation `v` closed: forgotten (a reopen names the customer again, see `opened`).
+    fn conversation_closed(&mut self, v: Sym, at: Instant) {
+        let Some(conv) = self.conversations.remove(&v) else {
+            return;
+        };
+        let c = conv.customer;
+        if let Some(cw) = self.customers.get_mut(&c) {
+            cw.open_conversations.retain(|x| *x != v);
+        }
+        self.refresh_customer(c, at);
+        self.tidy(c);
+    }
+
+    /// Contact `k` started in conversation `v`, for `customer` (else the conversation's).
+    fn contact_started(
+        &mut self,
+        k: Sym,
+        v: Option<Sym>,
+        customer: Option<Sym>,
+        channel: Channel,
+        at: Instant,
+    ) {
+        let customer =
+            customer.or_else(|| v.and_then(|v| self.conversations.get(&v).map(|x| x.customer)));
+        // A contact with no known customer has no profile to be viewed on.
+        let Some(c) = customer else { return };
+        if let Some(conv) = v.and_then(|v| self.conversations.get_mut(&v)) {
+            conv.after = None;
+        }
+        self.contacts.insert(
+            k,
+            ContactWork {
+                customer: c,
+                conversation: v,
+                channel,
+                started_at: at,
+                joined: Vec::new(),
+                sessions: Vec::new(),
+            },
+        );
+        self.customers.entry(c).or_default().active.push(k);
+        self.refresh_customer(c, at);
+    }
+
+    /// A routing session was offered to, accepted by or joined by `agent`: they joined its
+    /// contact, if the session routes an active one.
+    fn join_by_session(&mut self, session: &str, agent: &str, at: Instant, names: &mut Interner) {
+        let s = names.intern(session);
+        if let Some(&k) = self.sessions.get(&s) {
+            let a = names.intern(agent);
+            self.join(k, a, at);
+        }
+    }
+
+    /// The agent put customer `c`'s profile on screen (on top of any other).
+    fn view_started(&mut self, agent: Sym, c: Sym, at: Instant) {
+        let slot = self.agent(agent);
+        let old_top = slot.views.last().copied();
+        slot.views.retain(|x| *x != c);
+        slot.views.push(c);
+        self.move_viewer(agent, old_top, Some(c));
+        self.refresh_agent(agent, at);
+    }
+
+    /// The agent closed customer `c`'s profile; the one under it, if any, is on screen.
+    fn view_ended(&mut self, agent: Sym, c: Sym, at: Instant) {
+        let slot = self.agent(agent);
+        let old_top = slot.views.last().copied();
+        slot.views.retain(|x| *x != c);
+        let new_top = slot.views.last().copied();
+        self.move_viewer(agent, old_top, new_top);
+        self.refresh_agent(agent, at);
+    }
+
+    /// The agent opened the task panel on customer `c`'s profile.
+    fn task_panel_opened(&mut self, agent: Sym, c: Sym, at: Instant) {
+        let slot = self.agent(agent);
+        if !slot.tasks.contains(&c) {
+            slot.tasks.push(c);
+        }
+        self.refresh_agent(agent, at);
     }
 
     /// Conversation `v` of `customer` opened, or opened again.

@@ -9,8 +9,8 @@
 //!   that the agent returns from more than 90 minutes after being marked idle, counts as
 //!   logged-out time, not as logged-in (or Away) time.
 
-use super::{Emit, Keys, Rule, RuleVersion};
-use crate::catalog::{Aggregate, Dim, MetricDef, Unit, View};
+use super::def::{Aggregate, Dim, MetricDef, Rule, RuleVersion, Unit, View};
+use super::{Emit, Keys};
 use crate::event::Trigger;
 use crate::facts::{AgentState, Fact, StatusEnd, StatusInterval};
 use crate::time::MINUTE_MS;

@@ -5,8 +5,8 @@
 //! UTC unless the user picks a reporting zone, and open sessions count. The report's data
 //! begins on 2022-02-04; earlier sessions are left out and the report says how many.
 
+use super::def::{Aggregate, Dim, MetricDef, ReportDef, Unit, View};
 use super::{Emit, Keys};
-use crate::catalog::{Aggregate, Dim, MetricDef, ReportDef, Unit, View};
 use crate::event::Channel;
 use crate::facts::Fact;
 

@@ -5,8 +5,8 @@
 //! when it was fulfilled (queued-to-fulfilled time), grouped under the agent who fulfilled
 //! it, its channel and its last queue.
 
+use super::def::{Aggregate, Dim, MetricDef, Unit, View};
 use super::{Emit, Keys};
-use crate::catalog::{Aggregate, Dim, MetricDef, Unit, View};
 use crate::event::{Channel, Direction};
 use crate::facts::{ContactFact, Fact};
 

@@ -7,8 +7,8 @@
 //! are given with [`Emit::latest`]: when it reopens and closes again, its new figures replace
 //! the old ones, in the interval of the new close.
 
-use super::{Emit, Keys, Rule, RuleVersion, Settings};
-use crate::catalog::{Aggregate, Dim, MetricDef, Unit, View};
+use super::def::{Aggregate, Dim, MetricDef, Rule, RuleVersion, Unit, View};
+use super::{Emit, Keys, Settings};
 use crate::event::{Channel, Direction, Outcome};
 use crate::facts::{ConversationFact, Fact, ThreadContact};
 use crate::ids::Sym;

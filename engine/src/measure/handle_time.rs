@@ -12,8 +12,8 @@
 //! One reading is left to the user: whether after-contact time keeps accruing while the agent
 //! is unavailable on every channel (the [`AFTER_CONTACT_RULE`]).
 
-use super::{Amount, Emit, Keys, Part, Rule, RuleVersion};
-use crate::catalog::{Aggregate, Dim, MetricDef, Unit, View};
+use super::def::{Aggregate, Dim, MetricDef, Rule, RuleVersion, Unit, View};
+use super::{Amount, Emit, Keys, Part};
 use crate::facts::{AvailabilityInterval, Fact, WorkKind, WorkSessionFact, WorkSpanFact};
 
 /// How after-contact time treats an agent who is unavailable on every channel. The seed's

@@ -2,18 +2,20 @@
 //! events, never does I/O, and never aggregates by itself: it names the keys and the span or
 //! value a fact contributes, and the report builder does the rest (window, buckets, groups).
 
-pub mod agent_status;
-pub mod bot_usage;
-pub mod contact_times;
-pub mod conversations;
-pub mod dynamics;
-pub mod handle_time;
-pub mod queue;
+pub(crate) mod agent_status;
+pub(crate) mod bot_usage;
+pub(crate) mod contact_times;
+pub(crate) mod conversations;
+pub mod def;
+pub(crate) mod dynamics;
+pub(crate) mod handle_time;
+pub(crate) mod queue;
+
+use self::def::Rule;
 
 use crate::event::Channel;
-use crate::facts::Fact;
 use crate::ids::Sym;
-use crate::time::{Instant, Span};
+use crate::time::{DurationError, Instant, Span};
 
 /// The grouping keys a fact contributes under. A measure fills what it knows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -194,12 +196,12 @@ impl Settings {
     }
 
     /// Sets `key` to the duration `value`; the error says what would be valid.
-    pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), SettingError> {
         let seconds = crate::time::parse_duration(value)?;
         if seconds < 0.0 {
-            return Err(format!(
-                "`{value}` is negative; expected a duration such as 30s or 7d"
-            ));
+            return Err(SettingError::Negative {
+                value: value.to_string(),
+            });
         }
         let ms = (seconds * 1000.0).round() as i64;
         match key {
@@ -223,10 +225,10 @@ impl Settings {
                             .filter(|k| !k.starts_with("sla."))
                             .collect();
                         known.push("sla.CHANNEL (e.g. sla.phone)".into());
-                        return Err(format!(
-                            "unknown setting `{key}`; expected one of {}",
-                            known.join(", ")
-                        ));
+                        return Err(SettingError::UnknownKey {
+                            key: key.to_string(),
+                            known: known.join(", "),
+                        });
                     }
                 }
             }
@@ -245,55 +247,36 @@ impl Settings {
     }
 }
 
+/// A platform setting that could not be set. The request that holds it is refused, so no
+/// report runs with a setting it did not ask for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SettingError {
+    /// The value is not a duration.
+    #[error(transparent)]
+    NotADuration(#[from] DurationError),
+    /// The value is a negative duration.
+    #[error("`{value}` is negative; expected a duration such as 30s or 7d")]
+    Negative {
+        /// The value as given.
+        value: String,
+    },
+    /// No setting has this key.
+    #[error("unknown setting `{key}`; expected one of {known}")]
+    UnknownKey {
+        /// The key as given.
+        key: String,
+        /// Every key there is, comma-separated.
+        known: String,
+    },
+}
+
 /// A setting's duration (ms) as it is written on the command line (`30s`, `7d`).
 fn duration_text(ms: i64) -> String {
     crate::time::compact_duration(ms as f64 / 1000.0)
 }
 
-/// A metric's measure: what one fact contributes.
-pub type Measure = fn(&Fact, &mut dyn Emit);
-
-/// A definition that changed over time: its versions, each effective over a range of dates.
-#[derive(Debug)]
-pub struct Rule {
-    /// The key users pass to `--definition KEY=VERSION`.
-    pub key: &'static str,
-    /// What the rule is about.
-    pub title: &'static str,
-    /// The versions, oldest first.
-    pub versions: &'static [RuleVersion],
-}
-
-/// One version of a rule.
-#[derive(Debug)]
-pub struct RuleVersion {
-    /// The name users pass to `--definition KEY=VERSION`.
-    pub name: &'static str,
-    /// First instant the version applies to (UTC midnight of its first day), if bounded.
-    pub from: Option<Instant>,
-    /// First instant it no longer applies to, if bounded.
-    pub until: Option<Instant>,
-    /// The version in one line.
-    pub summary: &'static str,
-}
-
-impl Rule {
-    /// The version in force for data dated `at`.
-    pub fn version_at(&self, at: Instant) -> &'static RuleVersion {
-        self.versions
-            .iter()
-            .find(|v| v.from.is_none_or(|f| at >= f) && v.until.is_none_or(|u| at < u))
-            .unwrap_or(&self.versions[self.versions.len() - 1])
-    }
-
-    /// The version called `name`.
-    pub fn version(&self, name: &str) -> Option<&'static RuleVersion> {
-        self.versions.iter().find(|v| v.name == name)
-    }
-}
-
 /// UTC midnight at the start of a civil date (for rule boundaries written as dates).
-pub const fn utc_midnight(year: i64, month: i64, day: i64) -> Instant {
+pub(crate) const fn utc_midnight(year: i64, month: i64, day: i64) -> Instant {
     // Days from 1970-01-01 to the date, by the civil-from-days inverse (proleptic Gregorian).
     let y = if month <= 2 { year - 1 } else { year };
     let era = if y >= 0 { y } else { y - 399 } / 400;
@@ -337,7 +320,10 @@ mod tests {
             ]
         );
         // A wrong key is refused with every key there is.
-        let err = s.set("service_levl", "30s").expect_err("an unknown key");
+        let err = s
+            .set("service_levl", "30s")
+            .expect_err("an unknown key")
+            .to_string();
         for (key, _, _) in Settings::keys() {
             let named = if key.starts_with("sla.") {
                 "sla.CHANNEL"

@@ -18,8 +18,8 @@
 //! grouped by channel and by the last queue it was in. Contacts still waiting at the end of
 //! the log are left out (they are neither answered nor abandoned yet).
 
+use super::def::{Aggregate, Dim, MetricDef, Unit, View};
 use super::{Amount, Emit, Keys, Part};
-use crate::catalog::{Aggregate, Dim, MetricDef, Unit, View};
 use crate::event::{Direction, HandlerKind, Outcome};
 use crate::facts::{ContactFact, Fact};
 use crate::time::Instant;
@@ -208,156 +208,141 @@ pub fn occupancy(fact: &Fact, out: &mut dyn Emit) {
     }
 }
 
-/// A contact-count metric of the family.
-const fn count(
-    id: &'static str,
-    name: &'static str,
-    definition: &'static str,
-    choices: &'static str,
-    measure: super::Measure,
-) -> MetricDef {
-    MetricDef {
-        id,
-        name,
-        family: FAMILY,
-        unit: Unit::Count,
-        aggregate: Aggregate::Sum,
-        seed: SOURCE,
-        section: "Offered, answered, abandoned",
-        definition,
-        choices,
-        rule: None,
-        dims: DIMS,
-        measure,
-        counts_open: false,
-        available_from: None,
-        view: View::Any,
-    }
-}
+/// What every contact count of the family shares; each entry sets its id, name, definition,
+/// choices and measure.
+const QUEUE_COUNT: MetricDef = MetricDef {
+    id: "",
+    name: "",
+    family: FAMILY,
+    unit: Unit::Count,
+    aggregate: Aggregate::Sum,
+    seed: SOURCE,
+    section: "Offered, answered, abandoned",
+    definition: "",
+    choices: "",
+    rule: None,
+    dims: DIMS,
+    measure: no_contribution,
+    counts_open: false,
+    available_from: None,
+    view: View::Any,
+};
 
-/// A mean of the family (a duration, or a share of 0/1 contributions).
-#[allow(clippy::too_many_arguments)]
-const fn mean(
-    id: &'static str,
-    name: &'static str,
-    unit: Unit,
-    section: &'static str,
-    definition: &'static str,
-    choices: &'static str,
-    measure: super::Measure,
-) -> MetricDef {
-    MetricDef {
-        id,
-        name,
-        family: FAMILY,
-        unit,
-        aggregate: Aggregate::Mean,
-        seed: SOURCE,
-        section,
-        definition,
-        choices,
-        rule: None,
-        dims: DIMS,
-        measure,
-        counts_open: false,
-        available_from: None,
-        view: View::Any,
-    }
-}
+/// What every mean of the family (a duration, or a share of 0/1 contributions) shares; each
+/// entry sets its id, name, unit, section, definition, choices and measure.
+const QUEUE_MEAN: MetricDef = MetricDef {
+    aggregate: Aggregate::Mean,
+    section: "",
+    ..QUEUE_COUNT
+};
+
+/// The measure of the base entries above, which every metric replaces: it contributes nothing.
+fn no_contribution(_: &Fact, _: &mut dyn Emit) {}
 
 /// The queue metrics.
 pub static METRICS: &[MetricDef] = &[
-    count(
-        "queue.offered",
-        "Offered",
-        "Inbound contacts that entered a queue, each counted once however often it was queued (overflows, transfers, returns from an offer), on the date it was first queued. Contacts still waiting at the end of the log are not counted yet.",
-        "A contact a bot resolved never reached a queue and is not offered; one a bot escalated is offered from its escalation. Dynamics counts a conversation per routing to a queue; here a contact counts once, in the last queue it was in.",
-        offered,
-    ),
-    count(
-        "queue.answered",
-        "Answered",
-        "Offered contacts that an agent answered: for a call, the agent connected; for a message or an email, the agent's first reply was sent.",
-        "Answer is the contact's first fulfilment, so a chat an agent accepted but never replied to before the customer left is abandoned, not answered.",
-        answered,
-    ),
-    count(
-        "queue.abandoned",
-        "Abandoned",
-        "Offered contacts whose customer left before any answer.",
-        "A contact that ended unanswered in another way (forwarded outside, marked no reply needed) is offered but neither answered nor abandoned.",
-        abandoned,
-    ),
-    count(
-        "queue.short_abandoned",
-        "Short abandons",
-        "Abandoned contacts whose wait was shorter than the short-abandon limit (setting `short_abandon`, 5 s unless set): callers who hung up before anyone could have answered.",
-        "5 s is a common limit, others use 10 s; the same limit defines the short abandons left out of queue.service_level.over_offered_less_short_abandons.",
-        short_abandoned,
-    ),
-    mean(
-        "queue.wait_probability",
-        "Probability of waiting",
-        Unit::Percent,
-        "Erlang C probability of waiting",
-        "Share of offered contacts that waited at all: answered, abandoned or ended with a wait above zero (to the millisecond).",
-        "A contact offered to an agent who takes a few seconds to accept has waited; Erlang C's P(wait) assumes an answer the instant an agent is free, so compare with it only when offers are accepted at once.",
-        wait_probability,
-    ),
-    mean(
-        "queue.asa",
-        "Average speed of answer",
-        Unit::Seconds,
-        "Erlang C/A average speed of answer",
-        "Mean wait of answered contacts, from first queued to answered.",
-        "Abandoned contacts are left out (their wait is queue.time_to_abandon); queue.average_wait averages over every offered contact instead. Without abandonment the two agree.",
-        asa,
-    ),
-    mean(
-        "queue.average_wait",
-        "Average wait (all offered)",
-        Unit::Seconds,
-        "Erlang A average wait over all arrivals",
-        "Mean wait of every offered contact: until answered, or until the customer left or the contact ended.",
-        "By Little's law this times the offered rate is the mean number waiting.",
-        average_wait,
-    ),
-    mean(
-        "queue.time_to_abandon",
-        "Average time to abandon",
-        Unit::Seconds,
-        "Erlang A waiting time of abandoning callers",
-        "Mean wait of abandoned contacts before they left.",
-        "",
-        time_to_abandon,
-    ),
-    mean(
-        "queue.service_level.over_answered",
-        "Service level (of answered)",
-        Unit::Percent,
-        "Service level: which denominator",
-        "Answered within the threshold T of being queued (setting `service_level`, 20 s unless set: the 80/20 convention's 20), as a share of answered contacts.",
-        "Abandoned contacts count for nothing, so the figure rises when customers give up; compare the two variants beside it, which count them.",
-        sl_over_answered,
-    ),
-    mean(
-        "queue.service_level.over_offered",
-        "Service level (of offered)",
-        Unit::Percent,
-        "Service level: which denominator",
-        "Answered within the threshold T of being queued (setting `service_level`, 20 s unless set), as a share of all offered contacts (answered, abandoned or otherwise ended).",
-        "The strictest variant: every abandon counts against it, however quick.",
-        sl_over_offered,
-    ),
-    mean(
-        "queue.service_level.over_offered_less_short_abandons",
-        "Service level (of offered less short abandons)",
-        Unit::Percent,
-        "Service level: which denominator",
-        "Answered within the threshold T of being queued (setting `service_level`, 20 s unless set), as a share of offered contacts less short abandons (see queue.short_abandoned).",
-        "The common compromise: callers who hung up before anyone could answer do not count against the center.",
-        sl_over_offered_less_short,
-    ),
+    MetricDef {
+        id: "queue.offered",
+        name: "Offered",
+        definition: "Inbound contacts that entered a queue, each counted once however often it was queued (overflows, transfers, returns from an offer), on the date it was first queued. Contacts still waiting at the end of the log are not counted yet.",
+        choices: "A contact a bot resolved never reached a queue and is not offered; one a bot escalated is offered from its escalation. Dynamics counts a conversation per routing to a queue; here a contact counts once, in the last queue it was in.",
+        measure: offered,
+        ..QUEUE_COUNT
+    },
+    MetricDef {
+        id: "queue.answered",
+        name: "Answered",
+        definition: "Offered contacts that an agent answered: for a call, the agent connected; for a message or an email, the agent's first reply was sent.",
+        choices: "Answer is the contact's first fulfilment, so a chat an agent accepted but never replied to before the customer left is abandoned, not answered.",
+        measure: answered,
+        ..QUEUE_COUNT
+    },
+    MetricDef {
+        id: "queue.abandoned",
+        name: "Abandoned",
+        definition: "Offered contacts whose customer left before any answer.",
+        choices: "A contact that ended unanswered in another way (forwarded outside, marked no reply needed) is offered but neither answered nor abandoned.",
+        measure: abandoned,
+        ..QUEUE_COUNT
+    },
+    MetricDef {
+        id: "queue.short_abandoned",
+        name: "Short abandons",
+        definition: "Abandoned contacts whose wait was shorter than the short-abandon limit (setting `short_abandon`, 5 s unless set): callers who hung up before anyone could have answered.",
+        choices: "5 s is a common limit, others use 10 s; the same limit defines the short abandons left out of queue.service_level.over_offered_less_short_abandons.",
+        measure: short_abandoned,
+        ..QUEUE_COUNT
+    },
+    MetricDef {
+        id: "queue.wait_probability",
+        name: "Probability of waiting",
+        unit: Unit::Percent,
+        section: "Erlang C probability of waiting",
+        definition: "Share of offered contacts that waited at all: answered, abandoned or ended with a wait above zero (to the millisecond).",
+        choices: "A contact offered to an agent who takes a few seconds to accept has waited; Erlang C's P(wait) assumes an answer the instant an agent is free, so compare with it only when offers are accepted at once.",
+        measure: wait_probability,
+        ..QUEUE_MEAN
+    },
+    MetricDef {
+        id: "queue.asa",
+        name: "Average speed of answer",
+        unit: Unit::Seconds,
+        section: "Erlang C/A average speed of answer",
+        definition: "Mean wait of answered contacts, from first queued to answered.",
+        choices: "Abandoned contacts are left out (their wait is queue.time_to_abandon); queue.average_wait averages over every offered contact instead. Without abandonment the two agree.",
+        measure: asa,
+        ..QUEUE_MEAN
+    },
+    MetricDef {
+        id: "queue.average_wait",
+        name: "Average wait (all offered)",
+        unit: Unit::Seconds,
+        section: "Erlang A average wait over all arrivals",
+        definition: "Mean wait of every offered contact: until answered, or until the customer left or the contact ended.",
+        choices: "By Little's law this times the offered rate is the mean number waiting.",
+        measure: average_wait,
+        ..QUEUE_MEAN
+    },
+    MetricDef {
+        id: "queue.time_to_abandon",
+        name: "Average time to abandon",
+        unit: Unit::Seconds,
+        section: "Erlang A waiting time of abandoning callers",
+        definition: "Mean wait of abandoned contacts before they left.",
+        choices: "",
+        measure: time_to_abandon,
+        ..QUEUE_MEAN
+    },
+    MetricDef {
+        id: "queue.service_level.over_answered",
+        name: "Service level (of answered)",
+        unit: Unit::Percent,
+        section: "Service level: which denominator",
+        definition: "Answered within the threshold T of being queued (setting `service_level`, 20 s unless set: the 80/20 convention's 20), as a share of answered contacts.",
+        choices: "Abandoned contacts count for nothing, so the figure rises when customers give up; compare the two variants beside it, which count them.",
+        measure: sl_over_answered,
+        ..QUEUE_MEAN
+    },
+    MetricDef {
+        id: "queue.service_level.over_offered",
+        name: "Service level (of offered)",
+        unit: Unit::Percent,
+        section: "Service level: which denominator",
+        definition: "Answered within the threshold T of being queued (setting `service_level`, 20 s unless set), as a share of all offered contacts (answered, abandoned or otherwise ended).",
+        choices: "The strictest variant: every abandon counts against it, however quick.",
+        measure: sl_over_offered,
+        ..QUEUE_MEAN
+    },
+    MetricDef {
+        id: "queue.service_level.over_offered_less_short_abandons",
+        name: "Service level (of offered less short abandons)",
+        unit: Unit::Percent,
+        section: "Service level: which denominator",
+        definition: "Answered within the threshold T of being queued (setting `service_level`, 20 s unless set), as a share of offered contacts less short abandons (see queue.short_abandoned).",
+        choices: "The common compromise: callers who hung up before anyone could answer do not count against the center.",
+        measure: sl_over_offered_less_short,
+        ..QUEUE_MEAN
+    },
     MetricDef {
         id: "queue.occupancy",
         name: "Agent occupancy",

@@ -1,15 +1,20 @@
 //! Reports: the figures of the selected metrics over the selected window, grouped by the
 //! selected dimensions, built from facts as the fold emits them.
 
-mod build;
+mod builder;
 pub mod render;
+mod request;
 mod rows;
+mod sections;
 
-pub use build::{Aggregator, Definitions, ReportSpec};
+pub use builder::{Definitions, ReportBuilder, ReportSpec};
 pub use render::{render, render_sections, OutputFormat};
-pub use rows::{render_rows, BotUsageRows, Rows};
+pub use request::{ReportRequest, RequestError, Section};
+pub(crate) use rows::BotUsageRows;
+pub use rows::{render_rows, Rows};
+pub use sections::{SectionBuilders, SectionReport};
 
-use crate::catalog::{Dim, Unit};
+use crate::measure::def::{Dim, Unit};
 
 /// A finished report.
 #[derive(Clone, Debug, PartialEq)]

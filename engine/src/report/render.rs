@@ -3,8 +3,8 @@
 
 use serde_json::{json, Map, Value};
 
-use super::Report;
-use crate::catalog::Unit;
+use super::{Report, SectionReport};
+use crate::measure::def::Unit;
 
 /// How to write a report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,7 +20,7 @@ pub enum OutputFormat {
 /// Every section of a report in `format`: a plain report as [`render`] writes it; a named
 /// report's sections under their titles (table), as an array of objects with a `section`
 /// key (JSON), or as one CSV with a leading `section` column.
-pub fn render_sections(sections: &[crate::replay::SectionReport], format: OutputFormat) -> String {
+pub fn render_sections(sections: &[SectionReport], format: OutputFormat) -> String {
     if let [only] = sections {
         if only.title.is_none() {
             return render(&only.report, format);
@@ -98,19 +98,13 @@ pub fn render(report: &Report, format: OutputFormat) -> String {
 }
 
 /// A figure as text: whole numbers without a fraction, others with up to three decimals.
+/// An undefined figure is `-`.
 pub fn number(v: Option<f64>) -> String {
-    match v {
-        None => "-".into(),
-        Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
-        Some(x) => {
-            let s = format!("{x:.3}");
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        }
-    }
+    v.map_or_else(|| "-".into(), crate::time::decimal_text)
 }
 
 /// Seconds as `8h 00m 00s` (with a minus sign when negative).
-pub fn hms(seconds: f64) -> String {
+pub(crate) fn hms(seconds: f64) -> String {
     let total = seconds.abs().round() as i64;
     let sign = if seconds < 0.0 { "-" } else { "" };
     format!(

@@ -4,11 +4,10 @@
 use serde_json::{Map, Value};
 
 use super::render::csv_field;
-use super::OutputFormat;
+use super::{OutputFormat, Section};
 use crate::calendar::Calendar;
 use crate::facts::{BotConversationFact, BotSessionFact, Fact, FactSink};
 use crate::ids::Interner;
-use crate::request::Section;
 use crate::time::Instant;
 
 /// Collects bot sessions and their conversations.

@@ -10,8 +10,7 @@ use crate::support::check;
 use ccsim_engine::codec::open_log;
 use ccsim_engine::event::{Direction, EventKind, Sender};
 use ccsim_engine::replay::replay_file;
-use ccsim_engine::report::Aggregator;
-use ccsim_engine::request::ReportRequest;
+use ccsim_engine::report::{ReportBuilder, ReportRequest};
 use ccsim_sim::model::Sim;
 use ccsim_sim::output::{Counter, FoldOutput, Tee};
 use ccsim_sim::run::{simulate, RunConfig};
@@ -270,7 +269,7 @@ fn campaign_work_takes_capacity_and_replies_come_back_inbound() {
     let sc = mixed(true);
     // The fold checks every event as it is simulated.
     let out = Tee(
-        FoldOutput::for_scenario(Vec::<Aggregator>::new(), &sc),
+        FoldOutput::for_scenario(Vec::<ReportBuilder>::new(), &sc),
         Counter::default(),
     );
     let (Tee(_, counts), _) = Sim::new(&sc, 4, out).run().expect("a consistent log");

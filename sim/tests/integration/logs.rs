@@ -10,7 +10,7 @@ use ccsim_engine::event::EventKind;
 use ccsim_engine::fold::EntityKind;
 use ccsim_engine::queueing::ErlangA;
 use ccsim_engine::replay::{fold_log, replay_file};
-use ccsim_engine::request::ReportRequest;
+use ccsim_engine::report::ReportRequest;
 use ccsim_sim::run::{run_once, simulate, LogTarget, RunConfig};
 use ccsim_sim::scenario::Scenario;
 use ccsim_sim::summary::mean_ci;
@@ -113,7 +113,7 @@ fn every_arrival_is_answered_abandoned_or_still_waiting() {
     let mut src = open_log(&path, Some(Format::Binary)).expect("opens");
     let folded = fold_log(
         &mut *src,
-        Vec::<ccsim_engine::report::Aggregator>::new(),
+        Vec::<ccsim_engine::report::ReportBuilder>::new(),
         None,
     )
     .expect("folds");

@@ -384,7 +384,7 @@ fn the_random_streams_are_pinned() {
 fn the_default_week_shows_every_process() {
     let sc = Scenario::parse(DEFAULT_WEEK, DEFAULT_WEEK_FILE).expect("the default week loads");
     let out = Tee(
-        FoldOutput::for_scenario(Vec::<ccsim_engine::report::Aggregator>::new(), &sc),
+        FoldOutput::for_scenario(Vec::<ccsim_engine::report::ReportBuilder>::new(), &sc),
         Tee(Counter::default(), Details::default()),
     );
     // The fold checks every event: an inconsistent log fails here.

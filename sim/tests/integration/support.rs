@@ -1,7 +1,7 @@
 //! Shared helpers of the simulator's tests: small scenarios written on the fly, replications
 //! run through the engine, and confidence intervals.
 
-use ccsim_engine::request::ReportRequest;
+use ccsim_engine::report::ReportRequest;
 use ccsim_sim::run::{run, Replication, RunConfig};
 use ccsim_sim::scenario::Scenario;
 use ccsim_sim::summary::mean_ci;

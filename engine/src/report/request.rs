@@ -4,8 +4,10 @@
 
 use chrono_tz::Tz;
 
-use crate::catalog::{self, Dim, MetricDef};
-use crate::report::{Definitions, ReportSpec};
+use super::{Definitions, ReportSpec};
+use crate::catalog;
+use crate::measure::def::{Dim, MetricDef, ReportDef, View};
+use crate::measure::Settings;
 use crate::time::{Instant, DAY_MS};
 
 /// A report request as text, before validation.
@@ -67,13 +69,23 @@ fn local_date(t: Instant, zone: Tz) -> chrono::NaiveDate {
     zone.from_utc_datetime(&t.to_utc().naive_utc()).date_naive()
 }
 
+/// The instant `text` names in `zone`, if given; an error names `setting`.
+fn instant(
+    setting: &'static str,
+    text: Option<&str>,
+    zone: Tz,
+) -> Result<Option<Instant>, RequestError> {
+    text.map(|t| Instant::parse_flexible(t, zone).map_err(|e| bad(setting, e.to_string())))
+        .transpose()
+}
+
 fn is_bare_date(s: &str) -> bool {
     s.len() == 10 && chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
 }
 
 impl ReportRequest {
     /// The named report asked for, if any.
-    pub fn report_def(&self) -> Result<Option<&'static catalog::ReportDef>, RequestError> {
+    pub(crate) fn report_def(&self) -> Result<Option<&'static ReportDef>, RequestError> {
         let Some(name) = &self.report else {
             return Ok(None);
         };
@@ -91,7 +103,7 @@ impl ReportRequest {
 
     /// Whether the default window needs the date of the log's last event (a named report
     /// with a default window, and no `--to`).
-    pub fn needs_last_event(&self) -> bool {
+    pub(crate) fn needs_last_event(&self) -> bool {
         matches!(self.report_def(), Ok(Some(r)) if r.default_window_days.is_some())
             && self.to.is_none()
             && self.as_of.is_none()
@@ -190,27 +202,52 @@ impl ReportRequest {
         Ok(())
     }
 
-    /// Checks the request and builds the report spec.
+    /// Checks the request and builds the report spec. Settings are checked in flag order
+    /// (zone, window, cut-off, grouping, metrics, definitions, settings), so the first wrong
+    /// one is the one reported.
     pub fn to_spec(&self) -> Result<ReportSpec, RequestError> {
-        let zone: Tz = match &self.tz {
-            None => Tz::UTC,
+        let zone = self.zone()?;
+        let (from, to) = self.window(zone)?;
+        let as_of = instant("--as-of", self.as_of.as_deref(), zone)?;
+        let group_by = self.group_by()?;
+        let interval_minutes = self.interval_minutes()?;
+        let metrics = self.select_metrics(&group_by, as_of.is_some())?;
+        let definitions = self.definitions()?;
+        let available_from = instant("--available-from", self.available_from.as_deref(), zone)?;
+        let settings = self.settings()?;
+        Ok(ReportSpec {
+            metrics,
+            settings,
+            zone,
+            from,
+            to,
+            as_of,
+            group_by,
+            interval_minutes,
+            definitions,
+            available_from,
+        })
+    }
+
+    /// The reporting zone (UTC unless named).
+    fn zone(&self) -> Result<Tz, RequestError> {
+        match &self.tz {
+            None => Ok(Tz::UTC),
             Some(name) => name.parse().map_err(|_| {
                 bad("--tz", format!("unknown time zone `{name}`; expected an IANA name such as UTC, Europe/Paris or America/Los_Angeles"))
-            })?,
-        };
-        let when = |setting: &'static str, text: &str| {
-            Instant::parse_flexible(text, zone).map_err(|e| bad(setting, e.to_string()))
-        };
-        let from = self
-            .from
-            .as_deref()
-            .map(|t| when("--from", t))
-            .transpose()?;
+            }),
+        }
+    }
+
+    /// The window: its start, and its end (a bare end date includes that whole day).
+    fn window(&self, zone: Tz) -> Result<(Option<Instant>, Option<Instant>), RequestError> {
+        let from = instant("--from", self.from.as_deref(), zone)?;
         let to = match self.to.as_deref() {
             None => None,
             // A bare end date includes that whole day.
             Some(t) if is_bare_date(t) => {
-                let start = when("--to", t)?;
+                let start =
+                    Instant::parse_flexible(t, zone).map_err(|e| bad("--to", e.to_string()))?;
                 let next = Instant::parse_flexible(
                     &chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
                         .ok()
@@ -221,19 +258,18 @@ impl ReportRequest {
                 .unwrap_or(start.plus_millis(DAY_MS));
                 Some(next)
             }
-            Some(t) => Some(when("--to", t)?),
+            Some(t) => instant("--to", Some(t), zone)?,
         };
         if let (Some(f), Some(t)) = (from, to) {
             if f >= t {
                 return Err(bad("--to", format!("the window ends ({t}) at or before it starts ({f}); expected --to after --from")));
             }
         }
-        let as_of = self
-            .as_of
-            .as_deref()
-            .map(|t| when("--as-of", t))
-            .transpose()?;
+        Ok((from, to))
+    }
 
+    /// The grouping dimensions, each once, with at most one of time.
+    fn group_by(&self) -> Result<Vec<Dim>, RequestError> {
         let mut group_by = Vec::new();
         for name in &self.group_by {
             let name = name.trim();
@@ -258,6 +294,11 @@ impl ReportRequest {
                 "at most one of day, interval and month can be used at a time",
             ));
         }
+        Ok(group_by)
+    }
+
+    /// The reporting interval: 15, 30 (the default) or 60 minutes.
+    fn interval_minutes(&self) -> Result<u32, RequestError> {
         let interval_minutes = self.interval.unwrap_or(30);
         if ![15, 30, 60].contains(&interval_minutes) {
             return Err(bad(
@@ -267,9 +308,11 @@ impl ReportRequest {
                 ),
             ));
         }
+        Ok(interval_minutes)
+    }
 
-        let metrics = self.select_metrics(&group_by, as_of.is_some())?;
-
+    /// The rule versions fixed with `KEY=VERSION`.
+    fn definitions(&self) -> Result<Definitions, RequestError> {
         let mut definitions = Definitions::default();
         for pair in &self.definitions {
             let Some((key, version)) = pair.split_once('=') else {
@@ -280,14 +323,14 @@ impl ReportRequest {
             };
             definitions
                 .fix(key.trim(), version.trim())
-                .map_err(|m| bad("--definition", m))?;
+                .map_err(|e| bad("--definition", e.to_string()))?;
         }
-        let available_from = self
-            .available_from
-            .as_deref()
-            .map(|t| when("--available-from", t))
-            .transpose()?;
-        let mut settings = crate::measure::Settings::default();
+        Ok(definitions)
+    }
+
+    /// The platform settings, the defaults changed by `KEY=VALUE`.
+    fn settings(&self) -> Result<Settings, RequestError> {
+        let mut settings = Settings::default();
         for pair in &self.settings {
             let Some((key, value)) = pair.split_once('=') else {
                 return Err(bad(
@@ -297,20 +340,9 @@ impl ReportRequest {
             };
             settings
                 .set(key.trim(), value.trim())
-                .map_err(|m| bad("--setting", m))?;
+                .map_err(|e| bad("--setting", e.to_string()))?;
         }
-        Ok(ReportSpec {
-            metrics,
-            settings,
-            zone,
-            from,
-            to,
-            as_of,
-            group_by,
-            interval_minutes,
-            definitions,
-            available_from,
-        })
+        Ok(settings)
     }
 
     fn select_metrics(
@@ -323,9 +355,9 @@ impl ReportRequest {
         let shown = |m: &&MetricDef| {
             group_by.iter().all(|d| m.supports(*d))
                 && match m.view {
-                    catalog::View::Any => true,
-                    catalog::View::Historical => !real_time,
-                    catalog::View::RealTime => real_time,
+                    View::Any => true,
+                    View::Historical => !real_time,
+                    View::RealTime => real_time,
                 }
         };
         if self.metrics.is_empty() {
@@ -398,7 +430,6 @@ mod tests {
 
     #[test]
     fn a_report_shows_by_default_the_metrics_of_its_view() {
-        use crate::catalog::View;
         let historical = ReportRequest::default().to_spec().unwrap();
         assert!(historical.metrics.iter().all(|m| m.view != View::RealTime));
         assert!(historical
@@ -440,7 +471,7 @@ mod tests {
         // Expected: the catalog's historical or any-view ids that start with `queue.`, in
         // catalog order, each once even when also named on its own.
         let queue: Vec<&str> = crate::catalog::all()
-            .filter(|m| m.id.starts_with("queue.") && m.view != crate::catalog::View::RealTime)
+            .filter(|m| m.id.starts_with("queue.") && m.view != View::RealTime)
             .map(|m| m.id)
             .collect();
         assert!(queue.len() > 5);

@@ -7,11 +7,11 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Report, Row};
 use crate::calendar::{Calendar, Grain};
-use crate::catalog::{Aggregate, Dim, MetricDef, Unit};
 use crate::event::Channel;
 use crate::facts::{Fact, FactSink};
 use crate::ids::{Interner, Sym};
-use crate::measure::{Amount, Emit, Keys, Part, Rule, Settings};
+use crate::measure::def::{Aggregate, Dim, MetricDef, Rule, Unit};
+use crate::measure::{Amount, Emit, Keys, Part, Settings};
 use crate::time::{Instant, Span};
 
 /// Rule versions the user fixed with `--definition KEY=VERSION`; other rules follow the date.
@@ -22,20 +22,21 @@ pub struct Definitions {
 
 impl Definitions {
     /// Fixes `rule` to its version `version`; the error lists what would be valid.
-    pub fn fix(&mut self, rule: &str, version: &str) -> Result<(), String> {
+    pub(crate) fn fix(&mut self, rule: &str, version: &str) -> Result<(), DefinitionError> {
         let Some(r) = crate::catalog::rule(rule) else {
             let keys: Vec<&str> = crate::catalog::rules().iter().map(|r| r.key).collect();
-            return Err(format!(
-                "unknown definition `{rule}`; expected one of: {}",
-                keys.join(", ")
-            ));
+            return Err(DefinitionError::UnknownRule {
+                rule: rule.to_string(),
+                known: keys.join(", "),
+            });
         };
         let Some(v) = r.version(version) else {
             let names: Vec<&str> = r.versions.iter().map(|v| v.name).collect();
-            return Err(format!(
-                "definition `{rule}` has no version `{version}`; expected one of: {}",
-                names.join(", ")
-            ));
+            return Err(DefinitionError::UnknownVersion {
+                rule: rule.to_string(),
+                version: version.to_string(),
+                known: names.join(", "),
+            });
         };
         self.fixed.insert(r.key, v.name);
         Ok(())
@@ -45,6 +46,30 @@ impl Definitions {
     pub fn fixed(&self, rule: &str) -> Option<&'static str> {
         self.fixed.get(rule).copied()
     }
+}
+
+/// A `--definition KEY=VERSION` that names no rule or version. The request is refused, so no
+/// report applies a definition other than the one asked for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DefinitionError {
+    /// No rule has this key.
+    #[error("unknown definition `{rule}`; expected one of: {known}")]
+    UnknownRule {
+        /// The key as given.
+        rule: String,
+        /// Every rule key, comma-separated.
+        known: String,
+    },
+    /// The rule has no version of this name.
+    #[error("definition `{rule}` has no version `{version}`; expected one of: {known}")]
+    UnknownVersion {
+        /// The rule's key.
+        rule: String,
+        /// The version as given.
+        version: String,
+        /// The rule's versions, comma-separated.
+        known: String,
+    },
 }
 
 /// What a report covers: metrics, zone, window, grouping.
@@ -89,6 +114,19 @@ struct Kept {
     standing: Vec<(usize, GroupKey, i64)>,
 }
 
+/// How much one version of a rule was used.
+#[derive(Clone, Copy, Debug)]
+struct RuleUse {
+    /// The rule's key.
+    rule: &'static str,
+    /// The version's name.
+    version: &'static str,
+    /// The number of the last fact that used it, so a fact read by several metrics counts once.
+    last_fact: u64,
+    /// Facts that used it.
+    facts: u64,
+}
+
 /// Running totals of one metric in one group.
 #[derive(Clone, Copy, Debug, Default)]
 struct Acc {
@@ -98,8 +136,8 @@ struct Acc {
     den: i64,
 }
 
-/// Builds a report from facts. Feed it to the fold, then call [`Aggregator::finish`].
-pub struct Aggregator {
+/// Builds a report from facts. Feed it to the fold, then call [`ReportBuilder::finish`].
+pub struct ReportBuilder {
     spec: ReportSpec,
     calendar: Option<Calendar>,
     window: Span,
@@ -110,8 +148,8 @@ pub struct Aggregator {
     /// Per metric: the group it last added to and its totals' place, so runs of
     /// contributions to one group skip the hash lookup.
     last: Vec<Option<(GroupKey, u32)>>,
-    /// Per rule version used: (rule, version, last fact that used it, facts that did).
-    rule_use: Vec<(&'static str, &'static str, u64, u64)>,
+    /// Every rule version used, and by how many facts.
+    rule_use: Vec<RuleUse>,
     facts: u64,
     /// Per metric: the instant its data becomes available, if it has one.
     cutoffs: Vec<Option<Instant>>,
@@ -126,7 +164,7 @@ pub struct Aggregator {
     covered: FxHashMap<(usize, GroupKey, Part, Sym), Vec<Span>>,
 }
 
-impl Aggregator {
+impl ReportBuilder {
     /// A builder for `spec`.
     pub fn new(spec: ReportSpec) -> Self {
         let grain = spec.group_by.iter().find_map(|d| match d {
@@ -141,7 +179,7 @@ impl Aggregator {
         );
         let cutoffs = spec_cutoffs(&spec);
         let metrics = spec.metrics.len();
-        Aggregator {
+        ReportBuilder {
             calendar: grain.map(|g| Calendar::new(spec.zone, g)),
             spec,
             window,
@@ -194,7 +232,7 @@ impl Aggregator {
         acc.n += 1;
     }
 
-    /// Adds to the numerator (as [`Aggregator::add`] does) or the denominator of a group.
+    /// Adds to the numerator (as [`ReportBuilder::add`] does) or the denominator of a group.
     fn add_part(&mut self, bucket: Option<Instant>, keys: Keys, value: i64, part: Part) {
         match part {
             Part::Numerator => self.add(bucket, keys, value),
@@ -268,9 +306,35 @@ impl Aggregator {
         true
     }
 
-    /// The finished report; `names` resolves the symbols in the facts.
+    /// The finished report; `names` resolves the symbols in the facts. `notes` come first,
+    /// then what was left out as unavailable, changed settings and the definitions applied.
     pub fn finish(mut self, names: &Interner, events: u64, mut notes: Vec<String>) -> Report {
         self.settle_covered();
+        let rows = self.rows(names);
+        notes.extend(self.availability_notes());
+        let changed = self.spec.settings.changed();
+        if !changed.is_empty() {
+            notes.push(format!("settings: {}", changed.join(", ")));
+        }
+        notes.extend(self.definition_notes());
+        let spec = &self.spec;
+        Report {
+            time_zone: spec.zone.name().to_string(),
+            window: (
+                spec.from.map(|t| t.to_rfc3339()),
+                spec.to.map(|t| t.to_rfc3339()),
+            ),
+            as_of: spec.as_of.map(|t| t.to_rfc3339()),
+            group_by: spec.group_by.clone(),
+            rows,
+            notes,
+            events,
+        }
+    }
+
+    /// One row per metric and group, in metric order then group order; a report without
+    /// grouping shows every metric, even one nothing contributed to.
+    fn rows(&self, names: &Interner) -> Vec<Row> {
         let spec = &self.spec;
         let mut rows = Vec::new();
         // Groups whose every contribution was withdrawn have no row.
@@ -307,7 +371,14 @@ impl Aggregator {
                 });
             }
         }
-        for (i, def) in spec.metrics.iter().enumerate() {
+        rows
+    }
+
+    /// Per metric with contributions dated before its data-available-from date: how many
+    /// were left out.
+    fn availability_notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        for (i, def) in self.spec.metrics.iter().enumerate() {
             if let (n @ 1.., Some(cutoff)) = (self.unavailable[i], self.cutoffs[i]) {
                 let what = match (def.aggregate == Aggregate::Distinct, n == 1) {
                     (true, true) => "entity",
@@ -322,13 +393,22 @@ impl Aggregator {
                 ));
             }
         }
-        let changed = spec.settings.changed();
-        if !changed.is_empty() {
-            notes.push(format!("settings: {}", changed.join(", ")));
-        }
+        notes
+    }
+
+    /// Per rule version used, in rule and version order: how it was chosen and how many facts
+    /// it applied to.
+    fn definition_notes(&self) -> Vec<String> {
         let mut used = self.rule_use.clone();
-        used.sort_unstable();
-        for (rule, version, _, n) in &used {
+        used.sort_unstable_by_key(|u| (u.rule, u.version));
+        let mut notes = Vec::new();
+        for RuleUse {
+            rule,
+            version,
+            facts: n,
+            ..
+        } in &used
+        {
             let summary = crate::catalog::rule(rule)
                 .and_then(|r| r.version(version))
                 .map_or("", |v| v.summary);
@@ -337,7 +417,7 @@ impl Aggregator {
                     .iter()
                     .all(|v| v.from.is_none() && v.until.is_none())
             });
-            let how = if spec.definitions.fixed(rule).is_some() {
+            let how = if self.spec.definitions.fixed(rule).is_some() {
                 "fixed by --definition"
             } else if undated {
                 "the default reading"
@@ -348,18 +428,7 @@ impl Aggregator {
                 "definition {rule}={version} ({how}) applied to {n} fact(s): {summary}"
             ));
         }
-        Report {
-            time_zone: spec.zone.name().to_string(),
-            window: (
-                spec.from.map(|t| t.to_rfc3339()),
-                spec.to.map(|t| t.to_rfc3339()),
-            ),
-            as_of: spec.as_of.map(|t| t.to_rfc3339()),
-            group_by: spec.group_by.clone(),
-            rows,
-            notes,
-            events,
-        }
+        notes
     }
 
     fn label(&self, dim: Dim, key: &GroupKey, names: &Interner) -> String {
@@ -441,7 +510,7 @@ fn spec_cutoffs(spec: &ReportSpec) -> Vec<Option<Instant>> {
         .collect()
 }
 
-impl FactSink for Aggregator {
+impl FactSink for ReportBuilder {
     fn fact(&mut self, fact: &Fact<'_>) {
         // Historical reports count open entities only for metrics that ask for them.
         let skip_open = fact.is_open() && self.spec.as_of.is_none();
@@ -457,7 +526,10 @@ impl FactSink for Aggregator {
     }
 
     fn wants_work_time(&self) -> bool {
-        self.spec.metrics.iter().any(|m| m.reads_work_time())
+        self.spec
+            .metrics
+            .iter()
+            .any(|m| crate::catalog::reads_work_time(m))
     }
 
     fn settled(&mut self, id: Sym) {
@@ -465,25 +537,30 @@ impl FactSink for Aggregator {
     }
 }
 
-impl Emit for Aggregator {
+impl Emit for ReportBuilder {
     fn version(&mut self, rule: &'static Rule, at: Instant) -> &'static str {
         let name = self
             .spec
             .definitions
             .fixed(rule.key)
             .unwrap_or_else(|| rule.version_at(at).name);
-        let facts = self.facts;
+        let fact = self.facts;
         match self
             .rule_use
             .iter_mut()
-            .find(|u| u.0 == rule.key && u.1 == name)
+            .find(|u| u.rule == rule.key && u.version == name)
         {
-            Some(u) if u.2 != facts => {
-                u.2 = facts;
-                u.3 += 1;
+            Some(used) if used.last_fact != fact => {
+                used.last_fact = fact;
+                used.facts += 1;
             }
             Some(_) => {}
-            None => self.rule_use.push((rule.key, name, facts, 1)),
+            None => self.rule_use.push(RuleUse {
+                rule: rule.key,
+                version: name,
+                last_fact: fact,
+                facts: 1,
+            }),
         }
         name
     }
