@@ -6,7 +6,7 @@
 //! comments and `#[cfg(test)]` modules (in `use` lines and in paths), and records an edge from
 //! the file's top-level module (the first path segment under `src/`) to `NAME`. Any pair of
 //! modules with an edge each way fails the test, naming a file and line for both directions.
-//! To see every edge: `cargo test -p ccsim-engine --test module_cycles -- --nocapture`.
+//! To see every edge: `cargo test -p ccsim-engine --test integration module_cycles -- --nocapture`.
 
 use std::collections::BTreeMap;
 use std::fs;
