@@ -1,5 +1,5 @@
 //! One function per subcommand. Each returns the exit code (0, or 1 when a check disagrees)
-//! or an error message (exit code 2).
+//! or the error that stopped it (exit code 2).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,9 +15,10 @@ use crate::args::{
     CatalogFormat, Command, ConvertArgs, ExamplesArgs, ExportArgs, ListFormat, MetricsArgs,
     ReplayArgs, RunArgs, SimulateArgs,
 };
+use crate::error::CliError;
 
 /// Runs `command`.
-pub fn run(command: Command) -> Result<u8, String> {
+pub fn run(command: Command) -> Result<u8, CliError> {
     match command {
         Command::Replay(a) => replay_cmd(&a),
         Command::Examples(a) => examples_cmd(&a),
@@ -29,27 +30,24 @@ pub fn run(command: Command) -> Result<u8, String> {
     }
 }
 
-fn print(text: &str) -> Result<u8, String> {
+fn print(text: &str) -> Result<u8, CliError> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Ok(()) => Ok(0),
         // A closed pipe (`| head`) is the reader's choice, not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
-        Err(e) => Err(format!("cannot write to standard output: {e}")),
+        Err(e) => Err(CliError::Stdout(e)),
     }
 }
 
-fn replay_cmd(a: &ReplayArgs) -> Result<u8, String> {
+fn replay_cmd(a: &ReplayArgs) -> Result<u8, CliError> {
     let request = a.request();
     let format = a.log_format.map(|f| f.engine());
     if a.rows {
-        if request.report.as_deref() != Some("bot-usage") {
-            return Err("--rows: rows are listed for --report bot-usage only".into());
-        }
-        let rows = bot_usage_rows(&a.log, format, &request).map_err(|e| e.to_string())?;
+        let rows = bot_usage_rows(&a.log, format, &request)?;
         return print(&render_rows(&rows, a.report.output()));
     }
-    let sections = replay_file(&a.log, format, &request).map_err(|e| e.to_string())?;
+    let sections = replay_file(&a.log, format, &request)?;
     print(&render_sections(&sections, a.report.output()))
 }
 
@@ -65,18 +63,18 @@ fn examples_root(dir: Option<&Path>) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/examples")
 }
 
-fn examples_cmd(a: &ExamplesArgs) -> Result<u8, String> {
+fn examples_cmd(a: &ExamplesArgs) -> Result<u8, CliError> {
     let root = examples_root(a.dir.as_deref());
-    let dirs = example_dirs(&root).map_err(|e| e.to_string())?;
+    let dirs = example_dirs(&root)?;
     if dirs.is_empty() {
-        return Err(format!(
+        return Err(CliError::Usage(format!(
             "{}: no examples found; expected folders holding example.toml",
             root.display()
-        ));
+        )));
     }
     let mut outcomes = Vec::new();
     for dir in dirs {
-        let run = run_example(&dir).map_err(|e| e.to_string())?;
+        let run = run_example(&dir)?;
         outcomes.extend(run.checks);
     }
     let text = match a.format {
@@ -87,7 +85,7 @@ fn examples_cmd(a: &ExamplesArgs) -> Result<u8, String> {
     Ok(if outcomes.iter().all(|o| o.ok) { 0 } else { 1 })
 }
 
-fn metrics_cmd(a: &MetricsArgs) -> Result<u8, String> {
+fn metrics_cmd(a: &MetricsArgs) -> Result<u8, CliError> {
     if a.settings {
         return print(&listing::settings_table());
     }
@@ -98,36 +96,33 @@ fn metrics_cmd(a: &MetricsArgs) -> Result<u8, String> {
     })
 }
 
-fn convert_cmd(a: &ConvertArgs) -> Result<u8, String> {
+fn convert_cmd(a: &ConvertArgs) -> Result<u8, CliError> {
     if a.input == a.output {
-        return Err(format!(
+        return Err(CliError::Usage(format!(
             "{}: input and output are the same file; expected two paths",
             a.input.display()
-        ));
+        )));
     }
-    let mut source =
-        open_log(&a.input, a.from_format.map(|f| f.engine())).map_err(|e| e.to_string())?;
+    let mut source = open_log(&a.input, a.from_format.map(|f| f.engine()))?;
     let header = LogHeader {
         producer: format!("ccsim {} convert", env!("CARGO_PKG_VERSION")),
         scenario_hash: None,
         seed: None,
     };
-    let sink = create_log(&a.output, a.to_format.map(|f| f.engine()), &header)
-        .map_err(|e| e.to_string())?;
-    let n = copy_log(&mut *source, sink).map_err(|e| e.to_string())?;
+    let sink = create_log(&a.output, a.to_format.map(|f| f.engine()), &header)?;
+    let n = copy_log(&mut *source, sink)?;
     eprintln!("ccsim: wrote {n} events to {}", a.output.display());
     Ok(0)
 }
 
-fn export_cmd(a: &ExportArgs) -> Result<u8, String> {
+fn export_cmd(a: &ExportArgs) -> Result<u8, CliError> {
     let exported = ccsim_engine::export::export_file(
         &a.log,
         a.log_format.map(|f| f.engine()),
         a.tables.engine(),
         &a.dir,
         a.as_of.as_deref(),
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     for (path, rows) in &exported.tables {
         eprintln!("ccsim: wrote {rows} rows to {}", path.display());
     }
@@ -135,13 +130,13 @@ fn export_cmd(a: &ExportArgs) -> Result<u8, String> {
 }
 
 /// The scenario at `path`, or the embedded default week.
-fn load_scenario(path: Option<&Path>) -> Result<ccsim_sim::scenario::Scenario, String> {
+fn load_scenario(path: Option<&Path>) -> Result<ccsim_sim::scenario::Scenario, CliError> {
     use ccsim_sim::scenario::{Scenario, DEFAULT_WEEK, DEFAULT_WEEK_FILE};
     match path {
         Some(p) => Scenario::load(p),
         None => Scenario::parse(DEFAULT_WEEK, DEFAULT_WEEK_FILE),
     }
-    .map_err(|e| e.to_string())
+    .map_err(CliError::from)
 }
 
 /// A progress bar over simulated time, on a terminal only.
@@ -198,7 +193,7 @@ fn summary_line(verb: &str, events: u64, contacts: u64, elapsed: std::time::Dura
     )
 }
 
-fn simulate_cmd(a: &SimulateArgs) -> Result<u8, String> {
+fn simulate_cmd(a: &SimulateArgs) -> Result<u8, CliError> {
     let sc = load_scenario(Some(&a.scenario))?;
     let progress = Progress::new(&sc, a.replications);
     let tick = |ms: i64| progress.tick(ms);
@@ -211,7 +206,7 @@ fn simulate_cmd(a: &SimulateArgs) -> Result<u8, String> {
         .log_to(Some(log))
         .progress(progress.callback(&tick));
     let started = std::time::Instant::now();
-    let written = ccsim_sim::run::simulate(&sc, &config).map_err(|e| e.to_string())?;
+    let written = ccsim_sim::run::simulate(&sc, &config)?;
     progress.finish();
     let events = written.iter().map(|w| w.stats.events).sum();
     let contacts = written.iter().map(|w| w.stats.contacts).sum();
@@ -227,7 +222,7 @@ fn simulate_cmd(a: &SimulateArgs) -> Result<u8, String> {
     Ok(0)
 }
 
-fn run_cmd(a: &RunArgs) -> Result<u8, String> {
+fn run_cmd(a: &RunArgs) -> Result<u8, CliError> {
     let sc = load_scenario(a.scenario.as_deref())?;
     let request = a.request();
     let progress = Progress::new(&sc, a.replications);
@@ -241,7 +236,7 @@ fn run_cmd(a: &RunArgs) -> Result<u8, String> {
         .log_to(log)
         .progress(progress.callback(&tick));
     let started = std::time::Instant::now();
-    let reps = ccsim_sim::run::run(&sc, &request, &config).map_err(|e| e.to_string())?;
+    let reps = ccsim_sim::run::run(&sc, &request, &config)?;
     progress.finish();
     let elapsed = started.elapsed();
     let events = reps.iter().map(|r| r.stats.events).sum();

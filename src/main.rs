@@ -4,6 +4,7 @@
 
 mod args;
 mod commands;
+mod error;
 
 use std::process::ExitCode;
 
@@ -18,8 +19,8 @@ fn main() -> ExitCode {
     let cli = args::Cli::parse();
     match commands::run(cli.command) {
         Ok(code) => ExitCode::from(code),
-        Err(message) => {
-            eprintln!("ccsim: {message}");
+        Err(failure) => {
+            eprintln!("ccsim: {}", error::chain(&failure));
             ExitCode::from(2)
         }
     }

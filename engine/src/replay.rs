@@ -139,12 +139,19 @@ fn sections_for(
     Ok(request.to_sections(last)?)
 }
 
-/// The bot sessions behind the bot usage report's figures, for `--rows`.
+/// The bot sessions behind the bot usage report's figures, for `--rows`: the request must
+/// name that report.
 pub fn bot_usage_rows(
     path: &Path,
     format: Option<Format>,
     request: &ReportRequest,
 ) -> Result<Rows, RunError> {
+    if request.report.as_deref() != Some("bot-usage") {
+        return Err(RunError::Request(RequestError {
+            setting: "--rows",
+            message: "rows are listed for --report bot-usage only".into(),
+        }));
+    }
     let sections = sections_for(path, format, request)?;
     let Some(first) = sections.first() else {
         return Err(RunError::Request(RequestError {

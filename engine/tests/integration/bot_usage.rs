@@ -200,3 +200,19 @@ fn a_named_report_refuses_settings_it_owns() {
         "{err}"
     );
 }
+
+#[test]
+fn rows_are_refused_for_any_other_report() {
+    let (_dir, path) = log_file(TWO_ZONES);
+    // Rows exist for the bot usage report only: a plain report asking for them is told so,
+    // naming --rows, before the log is read.
+    let plain = ReportRequest {
+        report: None,
+        ..bot_usage("UTC")
+    };
+    let error = bot_usage_rows(&path, None, &plain).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "--rows: rows are listed for --report bot-usage only"
+    );
+}
