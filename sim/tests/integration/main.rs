@@ -6,4 +6,5 @@ mod logs;
 mod pinned;
 mod queueing;
 mod scenarios;
+mod summary;
 mod support;
