@@ -8,3 +8,4 @@ mod queueing;
 mod scenarios;
 mod summary;
 mod support;
+mod theory;
