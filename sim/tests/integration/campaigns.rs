@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::support::check;
+use crate::support::{check, interval, seed};
 use ccsim_engine::codec::open_log;
 use ccsim_engine::event::{Direction, EventKind, Sender};
 use ccsim_engine::replay::replay_file;
@@ -15,7 +15,6 @@ use ccsim_sim::model::Sim;
 use ccsim_sim::output::{Counter, FoldOutput, Tee};
 use ccsim_sim::run::{simulate, RunConfig};
 use ccsim_sim::scenario::Scenario;
-use ccsim_sim::summary::mean_ci;
 
 /// The configured mean talk time of the campaign-only scenario, in seconds.
 const TALK_MEAN_S: f64 = 240.0;
@@ -218,7 +217,7 @@ fn outbound_talk_time_replays_to_the_configured_mean() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let written = simulate(
         &sc,
-        &RunConfig::new(21)
+        &RunConfig::new(seed(21))
             .replications(10)
             .log(&dir.path().join("out.ccslog")),
     )
@@ -243,21 +242,16 @@ fn outbound_talk_time_replays_to_the_configured_mean() {
                 .expect("a talk time"),
         );
     }
-    let ci = |xs: &[f64]| {
-        let (m, h) = mean_ci(xs);
-        (
-            m.unwrap_or(f64::NAN),
-            h.unwrap_or(f64::INFINITY),
-            xs.to_vec(),
-        )
-    };
-    let talk = ci(&talk);
-    assert!(talk.1 < 10.0, "a tight interval: {talk:?}");
+    let talk = interval(&talk);
+    assert!(
+        talk.1 < 15.0,
+        "a tight interval (6 % of the mean): {talk:?}"
+    );
     assert!(
         check("outbound talk time (s)", TALK_MEAN_S, &talk),
         "{talk:?}"
     );
-    let answered = ci(&answered);
+    let answered = interval(&answered);
     assert!(
         check("share of calls answered", ANSWER, &answered),
         "{answered:?}"

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::mmc;
+use crate::support::{interval, mmc, seed};
 use ccsim_engine::codec::{open_log, BinaryReader, Format};
 use ccsim_engine::event::EventKind;
 use ccsim_engine::fold::EntityKind;
@@ -13,7 +13,6 @@ use ccsim_engine::replay::{fold_log, replay_file};
 use ccsim_engine::report::ReportRequest;
 use ccsim_sim::run::{run_once, simulate, LogTarget, RunConfig};
 use ccsim_sim::scenario::Scenario;
-use ccsim_sim::summary::mean_ci;
 
 fn bytes(p: &Path) -> Vec<u8> {
     std::fs::read(p).expect("the log was written")
@@ -163,7 +162,8 @@ fn littles_law_on_the_queue() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let sc = mmc(100.0, 180.0, Some(120.0), 6, 210.0, 10.0);
     let path = dir.path().join("little.ccslog");
-    let written = simulate(&sc, &RunConfig::new(9).replications(10).log(&path)).expect("simulated");
+    let written =
+        simulate(&sc, &RunConfig::new(seed(9)).replications(10).log(&path)).expect("simulated");
     let request = ReportRequest {
         metrics: vec!["queue.offered".into(), "queue.average_wait".into()],
         from: Some(sc.warmup_end.to_rfc3339()),
@@ -188,8 +188,7 @@ fn littles_law_on_the_queue() {
         patience_s: 120.0,
         agents: 6,
     };
-    let (mean, half) = mean_ci(&measured);
-    let (mean, half) = (mean.unwrap_or(0.0), half.unwrap_or(0.0));
+    let (mean, half, _) = interval(&measured);
     let expected = q.figures(20.0, 5.0).mean_queue;
     eprintln!("Lq formula {expected:.4}, measured {mean:.4} ± {half:.4}");
     assert!((expected - mean).abs() <= half);

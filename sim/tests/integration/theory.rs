@@ -2,9 +2,8 @@
 //! two queues (Cobham's formula) and one agent with general handle times
 //! (Pollaczek-Khinchine).
 //!
-//! Error rate: each check is a 99.9 % confidence interval over 10 replications (Student's t
-//! with 9 degrees of freedom, 4.781), so the 5 checks of this module together fail a correct
-//! simulator with probability at most 5 × 0.1 % = 0.5 % (Bonferroni).
+//! Each check is a 99.9 % confidence interval over 10 replications, one of the suite's
+//! checks whose family-wise error rate `support` states.
 
 use ccsim_engine::measure::def::Dim;
 use ccsim_engine::queueing::erlang_c;
@@ -12,16 +11,14 @@ use ccsim_engine::report::ReportRequest;
 use ccsim_sim::run::{run, Replication, RunConfig};
 use ccsim_sim::scenario::Scenario;
 
-/// The 99.95 % quantile of Student's t with 9 degrees of freedom (published tables): the
-/// half-width of a two-sided 99.9 % interval over 10 replications.
-const T_9995_DF9: f64 = 4.781;
+use crate::support::{interval, seed};
 
 /// Replications per check.
 const REPLICATIONS: usize = 10;
 
 /// The figure of `metric` for `queue` (or ungrouped) in each replication, its mean and its
 /// 99.9 % half-width.
-fn interval(reps: &[Replication], metric: &str, queue: Option<&str>) -> (f64, f64, Vec<f64>) {
+fn figures(reps: &[Replication], metric: &str, queue: Option<&str>) -> (f64, f64, Vec<f64>) {
     let filter: Vec<(Dim, &str)> = queue.map(|q| (Dim::Queue, q)).into_iter().collect();
     let xs: Vec<f64> = reps
         .iter()
@@ -33,10 +30,7 @@ fn interval(reps: &[Replication], metric: &str, queue: Option<&str>) -> (f64, f6
                 .unwrap_or_else(|| panic!("{metric} {queue:?} has no figure"))
         })
         .collect();
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    let variance = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    (mean, T_9995_DF9 * (variance / n).sqrt(), xs)
+    interval(&xs)
 }
 
 /// Asserts that the theory's `expected` lies in the interval, naming what was compared.
@@ -48,7 +42,7 @@ fn assert_within(what: &str, expected: f64, (mean, half, xs): (f64, f64, Vec<f64
     );
 }
 
-fn replicate(text: &str, seed: u64, metrics: &[&str], group_by: &[&str]) -> Vec<Replication> {
+fn replicate(text: &str, base_seed: u64, metrics: &[&str], group_by: &[&str]) -> Vec<Replication> {
     let sc = Scenario::parse(text, "theory.toml").expect("the test scenario loads");
     let request = ReportRequest {
         metrics: metrics.iter().map(|m| m.to_string()).collect(),
@@ -58,7 +52,7 @@ fn replicate(text: &str, seed: u64, metrics: &[&str], group_by: &[&str]) -> Vec<
     run(
         &sc,
         &request,
-        &RunConfig::new(seed).replications(REPLICATIONS),
+        &RunConfig::new(seed(base_seed)).replications(REPLICATIONS),
     )
     .expect("the run succeeds")
 }
@@ -109,12 +103,12 @@ profile_views = false
     assert_within(
         "priority: gold ASA (s)",
         gold,
-        interval(&reps, "queue.asa", Some("gold")),
+        figures(&reps, "queue.asa", Some("gold")),
     );
     assert_within(
         "priority: basic ASA (s)",
         basic,
-        interval(&reps, "queue.asa", Some("basic")),
+        figures(&reps, "queue.asa", Some("basic")),
     );
 }
 
@@ -172,6 +166,6 @@ fn one_agent_with_general_handle_times_follows_pollaczek_khinchine() {
     for (seed, (what, handle, sd_s)) in cases.into_iter().enumerate() {
         let reps = replicate(&m_g_1(handle), 50 + seed as u64, &["queue.asa"], &[]);
         let expected = pollaczek_khinchine(rate, 180.0, sd_s);
-        assert_within(what, expected, interval(&reps, "queue.asa", None));
+        assert_within(what, expected, figures(&reps, "queue.asa", None));
     }
 }
