@@ -1,6 +1,6 @@
 //! The simulator against queueing theory that no one here wrote: Erlang C at three staffing
 //! levels, Erlang A (Garnett, Mandelbaum and Reiman 2002), each figure from the simulator's own
-//! events replayed through the engine's fold and queue metrics, within its 99.9 % confidence
+//! events replayed through the engine's fold and queue metrics, within its 99.98 % confidence
 //! interval over independent replications (the suite's error rate is stated in `support`).
 //!
 //! `cargo test -p ccsim-sim --test integration queueing -- --nocapture` prints the comparison table.

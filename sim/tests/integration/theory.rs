@@ -2,7 +2,7 @@
 //! two queues (Cobham's formula) and one agent with general handle times
 //! (Pollaczek-Khinchine).
 //!
-//! Each check is a 99.9 % confidence interval over 10 replications, one of the suite's
+//! Each check is a 99.98 % confidence interval over 10 replications, one of the suite's
 //! checks whose family-wise error rate `support` states.
 
 use ccsim_engine::measure::def::Dim;
@@ -17,7 +17,7 @@ use crate::support::{interval, seed};
 const REPLICATIONS: usize = 10;
 
 /// The figure of `metric` for `queue` (or ungrouped) in each replication, its mean and its
-/// 99.9 % half-width.
+/// half-width at the suite's level.
 fn figures(reps: &[Replication], metric: &str, queue: Option<&str>) -> (f64, f64, Vec<f64>) {
     let filter: Vec<(Dim, &str)> = queue.map(|q| (Dim::Queue, q)).into_iter().collect();
     let xs: Vec<f64> = reps
@@ -38,7 +38,7 @@ fn assert_within(what: &str, expected: f64, (mean, half, xs): (f64, f64, Vec<f64
     eprintln!("{what:<40} theory {expected:>9.3}  simulated {mean:>9.3} ± {half:.3}");
     assert!(
         (expected - mean).abs() <= half,
-        "{what}: theory {expected:.3} is outside {mean:.3} ± {half:.3} (99.9 %); replications {xs:?}"
+        "{what}: theory {expected:.3} is outside {mean:.3} ± {half:.3} (99.98 %); replications {xs:?}"
     );
 }
 
