@@ -218,7 +218,7 @@ fn outbound_talk_time_replays_to_the_configured_mean() {
     let written = simulate(
         &sc,
         &RunConfig::new(seed(21))
-            .replications(10)
+            .replications(20)
             .log(&dir.path().join("out.ccslog")),
     )
     .expect("simulated");
