@@ -199,14 +199,56 @@ pub struct ExampleRun {
 }
 
 impl ExampleRun {
-    /// The text insta snapshots: the example's statement, then the full report table.
+    /// The text insta snapshots: the example's statement, the full report table, and which
+    /// of its figures are worked against the source (the rest are pinned against drift only).
     pub fn snapshot_text(&self) -> String {
         let mut s = format!(
             "{} — {} § {}\n{}\n\n",
             self.file.id, self.file.seed, self.file.section, self.file.summary
         );
         s.push_str(&render_sections(&self.sections, OutputFormat::Table));
+        s.push_str(&self.provenance());
         s
+    }
+
+    /// Which figures of the report `example.toml` checks against the source, and that every
+    /// other figure has no independent value: the snapshot pins it against drift only.
+    fn provenance(&self) -> String {
+        let shown: usize = self
+            .sections
+            .iter()
+            .map(|section| {
+                let rows = &section.report.rows;
+                rows.iter().filter(|row| row.value.is_some()).count()
+            })
+            .sum();
+        let mut checked: Vec<String> = Vec::new();
+        for check in &self.file.check {
+            let figure = if check.group.is_empty() {
+                check.metric.clone()
+            } else {
+                let group: Vec<String> = check
+                    .group
+                    .iter()
+                    .map(|(dim, value)| format!("{dim}={value}"))
+                    .collect();
+                format!("{} ({})", check.metric, group.join(", "))
+            };
+            if !checked.contains(&figure) {
+                checked.push(figure);
+            }
+        }
+        let others = if checked.len() >= shown {
+            "no other figure is shown"
+        } else {
+            "every other figure is pinned against drift only, with no independent value"
+        };
+        format!(
+            "\nworked against the source (example.toml): {} of {} figures: {}\n{others}\n",
+            checked.len(),
+            shown,
+            checked.join("; ")
+        )
     }
 }
 
