@@ -1,6 +1,6 @@
 //! The simulator beyond M/M/c, held against queueing theory: non-preemptive priority between
-//! two queues (Cobham's formula) and one agent with general handle times
-//! (Pollaczek-Khinchine).
+//! two queues (Cobham's formula), one agent with general handle times (Pollaczek-Khinchine),
+//! and overflow from a first line to a second (a Markov chain solved in the test).
 //!
 //! Each check is a 99.98 % confidence interval over 10 replications, one of the suite's
 //! checks whose family-wise error rate `support` states.
@@ -168,4 +168,135 @@ fn one_agent_with_general_handle_times_follows_pollaczek_khinchine() {
         let expected = pollaczek_khinchine(rate, 180.0, sd_s);
         assert_within(what, expected, figures(&reps, "queue.asa", None));
     }
+}
+
+/// The stationary distribution of the overflow system: `first` agents take calls (rate
+/// `lambda`) while one is free; a call finding them all busy overflows to a queue served
+/// by `second` agents, FIFO, unbounded (truncated at `max_queue` in it, far beyond any
+/// probability that matters). State (i, j): i busy first-line agents, j calls with the
+/// second line. Solved by Gauss-Seidel sweeps over the balance equations.
+fn overflow_chain(
+    lambda: f64,
+    mu: f64,
+    first: usize,
+    second: usize,
+    max_queue: usize,
+) -> Vec<Vec<f64>> {
+    let rate_out = |i: usize, j: usize| {
+        let arrival = if i < first || j < max_queue {
+            lambda
+        } else {
+            0.0
+        };
+        arrival + i as f64 * mu + j.min(second) as f64 * mu
+    };
+    let mut pi = vec![vec![1.0; max_queue + 1]; first + 1];
+    for _ in 0..4000 {
+        for i in 0..=first {
+            for j in 0..=max_queue {
+                // Probability flowing into (i, j) from each neighbour.
+                let mut inflow = 0.0;
+                if i > 0 {
+                    // From (i - 1, j): an arrival taken by the first line.
+                    inflow += pi[i - 1][j] * lambda;
+                }
+                if i == first && j > 0 {
+                    // From (first, j - 1): an arrival that overflows.
+                    inflow += pi[first][j - 1] * lambda;
+                }
+                if i < first {
+                    // From (i + 1, j): a first-line call ends.
+                    inflow += pi[i + 1][j] * (i + 1) as f64 * mu;
+                }
+                if j < max_queue {
+                    // From (i, j + 1): a second-line call ends.
+                    inflow += pi[i][j + 1] * (j + 1).min(second) as f64 * mu;
+                }
+                pi[i][j] = inflow / rate_out(i, j);
+            }
+        }
+        let total: f64 = pi.iter().flatten().sum();
+        for p in pi.iter_mut().flatten() {
+            *p /= total;
+        }
+    }
+    pi
+}
+
+#[test]
+fn overflow_to_a_second_line_follows_its_markov_chain() {
+    // 60 calls an hour, exponential handle times of 180 s; 3 first-line agents. A call that
+    // finds them all busy overflows after 1 ms to a queue of 2 second-line agents. The
+    // overflow stream is peaked, not Poisson, so no Erlang formula gives the second line's
+    // wait: the chain above does. Fraction overflowing = P(i = 3) (Erlang B(3, 3) = 0.346);
+    // second-line wait = its mean queue / the overflow rate (Little), plus the 1 ms.
+    let text = r#"
+[horizon]
+start = "2024-01-01T00:00:00Z"
+length_h = 2010.0
+warmup_h = 10.0
+
+[workstreams.calls]
+channel = "phone"
+arrivals = { rate_per_h = 60.0 }
+queue = "first"
+handle = { dist = "exponential", mean_s = 180.0 }
+
+[queues.first]
+skills = ["first"]
+overflow = { after_s = 0.001, to = "second" }
+
+[queues.second]
+skills = ["second"]
+
+[groups.first]
+agents = 3
+skills = ["first"]
+capacity = { phone = 1 }
+profile_views = false
+
+[groups.second]
+agents = 2
+skills = ["second"]
+capacity = { phone = 1 }
+profile_views = false
+"#;
+    let reps = replicate(text, 61, &["queue.offered", "queue.asa"], &["queue"]);
+    let (lambda, mu) = (60.0 / 3600.0, 1.0 / 180.0);
+    let pi = overflow_chain(lambda, mu, 3, 2, 400);
+    let overflow_share: f64 = pi[3].iter().sum();
+    let mean_queue: f64 = pi
+        .iter()
+        .flat_map(|row| row.iter().enumerate())
+        .map(|(j, p)| p * j.saturating_sub(2) as f64)
+        .sum();
+    let second_wait = mean_queue / (lambda * overflow_share) + 0.001;
+    let erlang_b = ccsim_engine::queueing::erlang_b(3, 3.0);
+    assert!(
+        (overflow_share - erlang_b).abs() < 1e-9,
+        "the chain's first line is Erlang B"
+    );
+    let shares: Vec<f64> = reps
+        .iter()
+        .map(|r| {
+            let offered = |queue: &str| {
+                r.sections[0]
+                    .report
+                    .value("queue.offered", &[(Dim::Queue, queue)])
+                    .flatten()
+                    .unwrap_or(0.0)
+            };
+            offered("second") / (offered("first") + offered("second"))
+        })
+        .collect();
+    assert_within(
+        "overflow: share overflowing",
+        overflow_share,
+        interval(&shares),
+    );
+    assert_within(
+        "overflow: second-line ASA (s)",
+        second_wait,
+        figures(&reps, "queue.asa", Some("second")),
+    );
 }
