@@ -21,6 +21,8 @@ pub use error::{EntityKind, FoldError};
 
 use entities::{Entities, Reopenable};
 use profiles::Panel;
+use sessions::Declined;
+use work::Mark;
 
 use crate::event::{Event, EventKind};
 use crate::facts::{Fact, FactSink};
@@ -225,10 +227,12 @@ impl<S: FactSink> Fold<S> {
                 agent,
                 via,
             } => self.contact_fulfilled(name, at, contact, agent, via),
-            K::ContactAnswered { contact } => self.contact_answered(name, at, contact),
+            K::ContactAnswered { contact } => {
+                self.contact_marked(name, at, contact, Mark::Answered)
+            }
             K::ContactEnded { contact, outcome } => self.contact_ended(name, at, contact, outcome),
             K::ContactNoReplyNeeded { contact, .. } => {
-                self.contact_no_reply_needed(name, at, contact)
+                self.contact_marked(name, at, contact, Mark::NoReplyNeeded)
             }
             K::WorkItemStatusChanged { contact, status } => {
                 self.work_item_status_changed(name, contact, status)
@@ -249,10 +253,10 @@ impl<S: FactSink> Fold<S> {
                 self.session_accepted(name, at, session, agent)
             }
             K::SessionRejected { session, agent } => {
-                self.session_rejected(name, at, session, agent)
+                self.offer_declined(name, at, session, agent, Declined::Rejected)
             }
             K::SessionTimedOut { session, agent } => {
-                self.session_timed_out(name, at, session, agent)
+                self.offer_declined(name, at, session, agent, Declined::TimedOut)
             }
             K::SessionTransferred { session, to, .. } => {
                 self.session_transferred(name, session, to)

@@ -41,6 +41,15 @@ fn add_active_time(session: &mut SessionFact, p: &ParticipantFact) {
     }
 }
 
+/// How an offered agent let a session go.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Declined {
+    /// `session_rejected`.
+    Rejected,
+    /// `session_timed_out`.
+    TimedOut,
+}
+
 impl<S: FactSink> Fold<S> {
     pub(super) fn session_started(
         &mut self,
@@ -168,30 +177,21 @@ impl<S: FactSink> Fold<S> {
         Ok(())
     }
 
-    pub(super) fn session_rejected(
+    /// The agent offered the session let it go: rejected it, or let it time out.
+    pub(super) fn offer_declined(
         &mut self,
         event: &'static str,
         at: Instant,
         session: &str,
         agent: &str,
+        how: Declined,
     ) -> Result<(), FoldError> {
         let (sym, _) = self.offer(event, session, agent)?;
         if let Some(slot) = self.refreshed_session(sym) {
-            slot.fact.rejected_at = Some(at);
-        }
-        Ok(())
-    }
-
-    pub(super) fn session_timed_out(
-        &mut self,
-        event: &'static str,
-        at: Instant,
-        session: &str,
-        agent: &str,
-    ) -> Result<(), FoldError> {
-        let (sym, _) = self.offer(event, session, agent)?;
-        if let Some(slot) = self.refreshed_session(sym) {
-            slot.fact.timed_out_at = Some(at);
+            match how {
+                Declined::Rejected => slot.fact.rejected_at = Some(at),
+                Declined::TimedOut => slot.fact.timed_out_at = Some(at),
+            }
         }
         Ok(())
     }

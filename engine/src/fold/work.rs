@@ -115,6 +115,15 @@ fn conversation_fact(
     }
 }
 
+/// A contact's milestone that only its first occurrence sets.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Mark {
+    /// `contact_answered`.
+    Answered,
+    /// `contact_no_reply_needed`.
+    NoReplyNeeded,
+}
+
 impl<S: FactSink> Fold<S> {
     pub(super) fn conversation_opened(
         &mut self,
@@ -368,28 +377,22 @@ impl<S: FactSink> Fold<S> {
         })
     }
 
-    pub(super) fn contact_answered(
+    /// The contact reached a milestone (answered, or marked as needing no reply); the first
+    /// time it does counts.
+    pub(super) fn contact_marked(
         &mut self,
         event: &'static str,
         at: Instant,
         contact: &str,
+        mark: Mark,
     ) -> Result<(), FoldError> {
         let sym = self.open_contact(event, contact)?;
         self.update_contact(sym, |slot| {
-            slot.fact.answered_at.get_or_insert(at);
-            Ok(())
-        })
-    }
-
-    pub(super) fn contact_no_reply_needed(
-        &mut self,
-        event: &'static str,
-        at: Instant,
-        contact: &str,
-    ) -> Result<(), FoldError> {
-        let sym = self.open_contact(event, contact)?;
-        self.update_contact(sym, |slot| {
-            slot.fact.no_reply_needed_at.get_or_insert(at);
+            let field = match mark {
+                Mark::Answered => &mut slot.fact.answered_at,
+                Mark::NoReplyNeeded => &mut slot.fact.no_reply_needed_at,
+            };
+            field.get_or_insert(at);
             Ok(())
         })
     }
