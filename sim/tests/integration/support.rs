@@ -9,6 +9,7 @@
 //! test's seeds are fixed; `CCSIM_TEST_SEED_OFFSET=K` shifts all of them by K, which is how
 //! `sim/tests/seed-sweep.sh` measures the pass rate over fresh seeds.
 
+use ccsim_engine::measure::def::Dim;
 use ccsim_engine::report::ReportRequest;
 use ccsim_sim::run::{run, Replication, RunConfig};
 use ccsim_sim::scenario::Scenario;
@@ -73,9 +74,19 @@ pub fn replicate_with(
         settings: settings.iter().map(|s| s.to_string()).collect(),
         ..ReportRequest::default()
     };
+    replicate_request(sc, seed, replications, &request)
+}
+
+/// Runs `replications` replications reported as `request` asks.
+pub fn replicate_request(
+    sc: &Scenario,
+    seed: u64,
+    replications: usize,
+    request: &ReportRequest,
+) -> Vec<Replication> {
     run(
         sc,
-        &request,
+        request,
         &RunConfig::new(seed).replications(replications),
     )
     .expect("the run succeeds")
@@ -83,11 +94,13 @@ pub fn replicate_with(
 
 /// The figure of `metric` in replication `r` (ungrouped report).
 pub fn figure(r: &Replication, metric: &str) -> f64 {
-    r.sections[0]
-        .report
-        .value(metric, &[])
-        .flatten()
-        .unwrap_or_else(|| panic!("{metric} has no figure"))
+    figure_in(r, metric, &[]).unwrap_or_else(|| panic!("{metric} has no figure"))
+}
+
+/// The figure of `metric` in the group `filter` names, in replication `r`'s first section;
+/// `None` when that group has no figure.
+pub fn figure_in(r: &Replication, metric: &str, filter: &[(Dim, &str)]) -> Option<f64> {
+    r.sections[0].report.value(metric, filter).flatten()
 }
 
 /// The seed of a statistical test whose committed seed is `base`: shifted by the

@@ -10,10 +10,10 @@
 use ccsim_engine::measure::def::Dim;
 use ccsim_engine::queueing::erlang_c;
 use ccsim_engine::report::ReportRequest;
-use ccsim_sim::run::{run, Replication, RunConfig};
+use ccsim_sim::run::Replication;
 use ccsim_sim::scenario::Scenario;
 
-use crate::support::{interval, seed};
+use crate::support::{ci, figure_in, interval, replicate_request, seed};
 
 /// Replications per check.
 const REPLICATIONS: usize = 10;
@@ -22,17 +22,9 @@ const REPLICATIONS: usize = 10;
 /// half-width at the suite's level.
 fn figures(reps: &[Replication], metric: &str, queue: Option<&str>) -> (f64, f64, Vec<f64>) {
     let filter: Vec<(Dim, &str)> = queue.map(|q| (Dim::Queue, q)).into_iter().collect();
-    let xs: Vec<f64> = reps
-        .iter()
-        .map(|r| {
-            r.sections[0]
-                .report
-                .value(metric, &filter)
-                .flatten()
-                .unwrap_or_else(|| panic!("{metric} {queue:?} has no figure"))
-        })
-        .collect();
-    interval(&xs)
+    ci(reps, |r| {
+        figure_in(r, metric, &filter).unwrap_or_else(|| panic!("{metric} {queue:?} has no figure"))
+    })
 }
 
 /// Asserts that the theory's `expected` lies in the interval, naming what was compared.
@@ -44,6 +36,7 @@ fn assert_within(what: &str, expected: f64, (mean, half, xs): (f64, f64, Vec<f64
     );
 }
 
+/// Replications of the scenario `text` for a check, reporting `metrics` grouped by `group_by`.
 fn replicate(text: &str, base_seed: u64, metrics: &[&str], group_by: &[&str]) -> Vec<Replication> {
     let sc = Scenario::parse(text, "theory.toml").expect("the test scenario loads");
     let request = ReportRequest {
@@ -51,12 +44,7 @@ fn replicate(text: &str, base_seed: u64, metrics: &[&str], group_by: &[&str]) ->
         group_by: group_by.iter().map(|g| g.to_string()).collect(),
         ..ReportRequest::default()
     };
-    run(
-        &sc,
-        &request,
-        &RunConfig::new(seed(base_seed)).replications(REPLICATIONS),
-    )
-    .expect("the run succeeds")
+    replicate_request(&sc, seed(base_seed), REPLICATIONS, &request)
 }
 
 #[test]
@@ -176,7 +164,8 @@ fn one_agent_with_general_handle_times_follows_pollaczek_khinchine() {
 /// `lambda`) while one is free; a call finding them all busy overflows to a queue served
 /// by `second` agents, FIFO, unbounded (truncated at `max_queue` in it, far beyond any
 /// probability that matters). State (i, j): i busy first-line agents, j calls with the
-/// second line. Solved by Gauss-Seidel sweeps over the balance equations.
+/// second line. Solved by Gauss-Seidel sweeps over the balance equations until no state's
+/// probability moves by 1e-14 in a sweep.
 fn overflow_chain(
     lambda: f64,
     mu: f64,
@@ -193,7 +182,8 @@ fn overflow_chain(
         arrival + i as f64 * mu + j.min(second) as f64 * mu
     };
     let mut pi = vec![vec![1.0; max_queue + 1]; first + 1];
-    for _ in 0..4000 {
+    for sweep in 0.. {
+        let previous = pi.clone();
         for i in 0..=first {
             for j in 0..=max_queue {
                 // Probability flowing into (i, j) from each neighbour.
@@ -221,6 +211,19 @@ fn overflow_chain(
         for p in pi.iter_mut().flatten() {
             *p /= total;
         }
+        let change = pi
+            .iter()
+            .flatten()
+            .zip(previous.iter().flatten())
+            .map(|(now, before)| (now - before).abs())
+            .fold(0.0, f64::max);
+        if change < 1e-14 {
+            break;
+        }
+        assert!(
+            sweep < 100_000,
+            "the chain did not converge (last change {change:e})"
+        );
     }
     pi
 }
@@ -281,13 +284,8 @@ profile_views = false
     let shares: Vec<f64> = reps
         .iter()
         .map(|r| {
-            let offered = |queue: &str| {
-                r.sections[0]
-                    .report
-                    .value("queue.offered", &[(Dim::Queue, queue)])
-                    .flatten()
-                    .unwrap_or(0.0)
-            };
+            let offered =
+                |queue: &str| figure_in(r, "queue.offered", &[(Dim::Queue, queue)]).unwrap_or(0.0);
             offered("second") / (offered("first") + offered("second"))
         })
         .collect();
