@@ -478,6 +478,67 @@ pub struct WorkSessionFact {
     pub open: bool,
 }
 
+/// How a contact's stay in a queue ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StayEnd {
+    /// An agent took the contact: accepted an offer of one of its sessions, or (in a log
+    /// without sessions) sent the first response.
+    Answered,
+    /// The customer left.
+    Abandoned,
+    /// The customer asked to be called back and left the live queue.
+    Callback,
+    /// The contact entered another queue first (an overflow, or a transfer before any agent
+    /// took it).
+    FlowedOut,
+    /// The contact ended in some other way (forwarded outside, voicemail, ...).
+    Ended,
+    /// Still waiting at the real-time cut-off.
+    Open,
+}
+
+/// One stay of a contact in one queue: from entering it to being taken by an agent, leaving,
+/// or moving on. A contact queued again in the queue it waits in (an offer declined, a
+/// re-route) stays where it was; a contact transferred to a queue after an agent took it
+/// starts a new stay. The row behind the queue metrics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueueStayFact {
+    /// The contact.
+    pub contact: Sym,
+    /// Its channel.
+    pub channel: Channel,
+    /// Inbound or outbound.
+    pub direction: Direction,
+    /// The queue.
+    pub queue: Sym,
+    /// When the contact entered the queue.
+    pub entered_at: Instant,
+    /// When it was first offered to an agent during the stay.
+    pub first_offer_at: Option<Instant>,
+    /// When the offer an agent accepted was made (absent when the answer had no offer).
+    pub accepted_offer_at: Option<Instant>,
+    /// When the stay ended (the cut-off when open).
+    pub ended_at: Instant,
+    /// How it ended.
+    pub end: StayEnd,
+    /// Offers rejected by an agent during the stay.
+    pub rejected: u32,
+    /// Offers that rang out unanswered during the stay.
+    pub timed_out: u32,
+}
+
+impl QueueStayFact {
+    /// The wait in the queue (ms): entering it to the end of the stay.
+    pub fn wait_ms(&self) -> i64 {
+        self.ended_at.millis_since(self.entered_at).max(0)
+    }
+
+    /// Whether the contact was offered to an agent the instant it entered the queue.
+    pub fn offered_at_once(&self) -> bool {
+        self.first_offer_at == Some(self.entered_at)
+    }
+}
+
 /// Any fact row, as handed to a [`FactSink`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum Fact<'a> {
@@ -509,6 +570,8 @@ pub enum Fact<'a> {
     WorkSpan(WorkSpanFact),
     /// One agent's handle time on one contact (a Gladly work session).
     WorkSession(WorkSessionFact),
+    /// A contact's stay in one queue.
+    QueueStay(QueueStayFact),
 }
 
 impl Fact<'_> {
@@ -526,6 +589,7 @@ impl Fact<'_> {
             Fact::BotSession(f) => f.open,
             Fact::WorkSpan(f) => f.open,
             Fact::WorkSession(f) => f.open,
+            Fact::QueueStay(f) => f.end == StayEnd::Open,
             Fact::ParticipantEvent(_) | Fact::BotConversation(_) | Fact::Ticket(_) => false,
         }
     }

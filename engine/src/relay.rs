@@ -138,6 +138,7 @@ impl Batch {
             Fact::Ticket(f) => Item::Fact(Fact::Ticket(*f)),
             Fact::WorkSpan(f) => Item::Fact(Fact::WorkSpan(*f)),
             Fact::WorkSession(f) => Item::Fact(Fact::WorkSession(*f)),
+            Fact::QueueStay(f) => Item::Fact(Fact::QueueStay(*f)),
         };
         self.items.push(item);
     }

@@ -12,6 +12,7 @@ mod entities;
 mod error;
 mod profiles;
 mod sessions;
+mod stays;
 mod work;
 mod work_time;
 
@@ -334,6 +335,9 @@ impl<S: FactSink> Fold<S> {
         let mut open = OpenEntities::default();
         open.add(EntityKind::Agent, self.finish_agents(cut));
         open.add(EntityKind::Conversation, self.finish_conversations(cut));
+        if let Some(cut) = cut {
+            self.finish_stays(cut);
+        }
         open.add(EntityKind::Contact, self.finish_contacts(cut));
         open.add(EntityKind::Session, self.finish_sessions(cut));
         let (views, panels) = self.finish_panels(cut);

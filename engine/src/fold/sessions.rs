@@ -137,6 +137,13 @@ impl<S: FactSink> Fold<S> {
         Ok((sym, self.names.intern(agent)))
     }
 
+    /// The contact of session `sym`, when it is open and an agent handles it: the sessions
+    /// whose offers and answers are a queue stay's.
+    fn agent_session_contact(&self, sym: Sym) -> Option<Sym> {
+        let slot = self.sessions.get(sym)?;
+        (slot.fact.handler == HandlerKind::Agent).then_some(slot.fact.contact)
+    }
+
     /// Session `sym`'s slot, if open, with the last status its contact had while open: every
     /// session event takes it.
     fn refreshed_session(&mut self, sym: Sym) -> Option<&mut SessionSlot> {
@@ -159,6 +166,9 @@ impl<S: FactSink> Fold<S> {
             slot.fact.offered_to = Some(agent);
             slot.fact.offered_at = Some(at);
         }
+        if let Some(contact) = self.agent_session_contact(sym) {
+            self.stay_offered(contact, at);
+        }
         Ok(())
     }
 
@@ -173,6 +183,9 @@ impl<S: FactSink> Fold<S> {
         if let Some(slot) = self.refreshed_session(sym) {
             slot.fact.accepted_at.get_or_insert(at);
             slot.fact.accepted_by = Some(agent);
+        }
+        if let Some(contact) = self.agent_session_contact(sym) {
+            self.stay_answered(contact, at);
         }
         Ok(())
     }
@@ -192,6 +205,9 @@ impl<S: FactSink> Fold<S> {
                 Declined::Rejected => slot.fact.rejected_at = Some(at),
                 Declined::TimedOut => slot.fact.timed_out_at = Some(at),
             }
+        }
+        if let Some(contact) = self.agent_session_contact(sym) {
+            self.stay_declined(contact, how);
         }
         Ok(())
     }

@@ -1,5 +1,6 @@
 //! Conversations and contacts: the work a customer brings (its sessions are in `sessions`).
 
+use super::stays::OpenStay;
 use super::{EntityKind, Fold, FoldError};
 use crate::event::{Channel, ClosedBy, Direction, Outcome, Sender, WorkItemStatus};
 use crate::facts::{ContactFact, ConversationFact, Fact, FactSink, ReplySpans, ThreadContact};
@@ -46,6 +47,8 @@ pub(super) struct ContactStart<'a> {
 /// An open contact.
 pub(super) struct ContactSlot {
     pub(super) fact: ContactFact,
+    /// The queue stay it is in, until an agent takes it.
+    pub(super) stay: Option<OpenStay>,
     hold_since: Option<Instant>,
     /// First message of the customer's current run, not yet answered by an agent.
     customer_run: Option<Instant>,
@@ -300,6 +303,7 @@ impl<S: FactSink> Fold<S> {
             sym,
             ContactSlot {
                 fact,
+                stay: None,
                 hold_since: None,
                 customer_run: None,
                 agent_run: None,
@@ -349,7 +353,9 @@ impl<S: FactSink> Fold<S> {
             slot.fact.queue = Some(queue);
             slot.fact.queued_at.get_or_insert(at);
             Ok(())
-        })
+        })?;
+        self.stay_entered(sym, queue, at);
+        Ok(())
     }
 
     pub(super) fn contact_fulfilled(
@@ -374,7 +380,9 @@ impl<S: FactSink> Fold<S> {
                 slot.fact.fulfilled_via = via;
             }
             Ok(())
-        })
+        })?;
+        self.stay_answered(sym, at);
+        Ok(())
     }
 
     /// The contact reached a milestone (answered, or marked as needing no reply); the first
@@ -487,6 +495,7 @@ impl<S: FactSink> Fold<S> {
         outcome: Outcome,
     ) -> Result<(), FoldError> {
         let sym = self.open_contact(event, contact)?;
+        self.stay_ended(sym, at, outcome);
         let Some(slot) = self.contacts.get_mut(sym) else {
             return Ok(());
         };

@@ -11,18 +11,20 @@
 //! (seed 000) define the same ideas over conversations; these metrics are our own, vendor
 //! neutral, and say where a vendor would differ.
 //!
-//! A contact takes part when it entered a queue (`contact_queued`). Its wait runs from the
-//! first time it entered a queue to its answer — the first time an agent's response fulfilled
-//! it (a call: the agent connects; a message: the agent's first reply) — or, if it was never
-//! answered, to its end. Every contribution is dated when the contact was first queued and
-//! grouped by channel and by the last queue it was in. Contacts still waiting at the end of
-//! the log are left out (they are neither answered nor abandoned yet).
+//! The rows are queue stays (`QueueStayFact`): a contact's time in one queue, from entering
+//! it to an agent taking it (accepting its offer; in a log without sessions, responding
+//! first), the customer leaving, or the contact moving to another queue. So each wait counts
+//! in the queue it happened in, and the clock stops when an agent takes the contact, on every
+//! channel: the moment Erlang's models call the start of service. How long the agent then took
+//! to write is not the customer's wait in the queue (`queue.time_to_first_response` measures
+//! it, and Gladly's reply times measure every reply). Every contribution is dated when the
+//! stay began and grouped by channel and by its queue. Inbound contacts only; stays still open
+//! at the end of the log are left out (they are neither answered nor abandoned yet).
 
 use super::def::{Aggregate, Dim, MetricDef, Unit, View};
 use super::{Amount, Emit, Keys, Part};
-use crate::event::{Direction, HandlerKind, Outcome};
-use crate::facts::{ContactFact, Fact};
-use crate::time::Instant;
+use crate::event::{Direction, HandlerKind};
+use crate::facts::{Fact, QueueStayFact, StayEnd};
 
 /// The family's name in the catalog.
 const FAMILY: &str = "Queue (workforce management)";
@@ -46,133 +48,179 @@ const AGENT_DIMS: &[Dim] = &[
     Dim::Channel,
 ];
 
-/// What became of a queued contact.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Fate {
-    /// An agent answered it after `wait` ms.
-    Answered,
-    /// The customer left before an answer, after `wait` ms.
-    Abandoned,
-    /// It ended some other way before an answer (forwarded outside, no reply needed, ...).
-    Other,
-}
-
-/// A queued, inbound, closed contact: when it was queued, its wait and its fate.
-fn queued<'a>(fact: &'a Fact<'_>) -> Option<(&'a ContactFact, Instant, i64, Fate)> {
-    let Fact::Contact(c) = fact else { return None };
-    if c.direction != Direction::Inbound || c.open {
-        return None;
+/// A finished stay of an inbound contact in a queue.
+fn stay<'a>(fact: &'a Fact<'_>) -> Option<&'a QueueStayFact> {
+    match fact {
+        Fact::QueueStay(s) if s.direction == Direction::Inbound && s.end != StayEnd::Open => {
+            Some(s)
+        }
+        _ => None,
     }
-    let queued_at = c.queued_at?;
-    let (end, fate) = match c.fulfilled_at {
-        Some(f) => (f, Fate::Answered),
-        None if c.outcome == Some(Outcome::Abandoned) => (c.ended_at, Fate::Abandoned),
-        None => (c.ended_at, Fate::Other),
-    };
-    Some((c, queued_at, end.millis_since(queued_at).max(0), fate))
 }
 
-fn keys(c: &ContactFact) -> Keys {
+fn keys(s: &QueueStayFact) -> Keys {
     Keys {
-        channel: Some(c.channel),
-        queue: c.queue,
+        channel: Some(s.channel),
+        queue: Some(s.queue),
         ..Keys::default()
     }
 }
 
-/// Abandoned after a wait shorter than the `short_abandon` setting.
-fn is_short_abandon(wait: i64, fate: Fate, out: &dyn Emit) -> bool {
-    fate == Fate::Abandoned && wait < out.settings().short_abandon_ms
-}
-
-/// Offered: each queued contact, once.
-pub fn offered(fact: &Fact, out: &mut dyn Emit) {
-    if let Some((c, at, _, _)) = queued(fact) {
-        out.point(keys(c), at, 1);
-    }
-}
-
-/// Answered: queued contacts an agent answered.
-pub fn answered(fact: &Fact, out: &mut dyn Emit) {
-    if let Some((c, at, _, Fate::Answered)) = queued(fact) {
-        out.point(keys(c), at, 1);
-    }
-}
-
-/// Abandoned: queued contacts whose customer left before an answer.
-pub fn abandoned(fact: &Fact, out: &mut dyn Emit) {
-    if let Some((c, at, _, Fate::Abandoned)) = queued(fact) {
-        out.point(keys(c), at, 1);
-    }
-}
-
-/// Short abandons: abandoned within the short-abandon limit.
-pub fn short_abandoned(fact: &Fact, out: &mut dyn Emit) {
-    if let Some((c, at, wait, fate)) = queued(fact) {
-        if is_short_abandon(wait, fate, out) {
-            out.point(keys(c), at, 1);
+/// Adds `value` for every finished inbound stay `pick` chooses.
+fn each_stay(
+    fact: &Fact,
+    out: &mut dyn Emit,
+    pick: impl Fn(&QueueStayFact, &dyn Emit) -> Option<i64>,
+) {
+    if let Some(s) = stay(fact) {
+        if let Some(value) = pick(s, out) {
+            out.point(keys(s), s.entered_at, value);
         }
     }
 }
 
-/// Probability of waiting: 1 for each offered contact that waited at all, else 0.
+/// Abandoned after a wait shorter than the `short_abandon` setting.
+fn is_short_abandon(s: &QueueStayFact, out: &dyn Emit) -> bool {
+    s.end == StayEnd::Abandoned && s.wait_ms() < out.settings().short_abandon_ms
+}
+
+/// 1 when `yes`, else 0.
+fn one_if(yes: bool) -> i64 {
+    i64::from(yes)
+}
+
+/// Offered: each stay, once.
+pub fn offered(fact: &Fact, out: &mut dyn Emit) {
+    each_stay(fact, out, |_, _| Some(1));
+}
+
+/// Answered: stays an agent took.
+pub fn answered(fact: &Fact, out: &mut dyn Emit) {
+    each_stay(fact, out, |s, _| (s.end == StayEnd::Answered).then_some(1));
+}
+
+/// Abandoned: stays whose customer left.
+pub fn abandoned(fact: &Fact, out: &mut dyn Emit) {
+    each_stay(fact, out, |s, _| (s.end == StayEnd::Abandoned).then_some(1));
+}
+
+/// Short abandons: abandoned within the short-abandon limit.
+pub fn short_abandoned(fact: &Fact, out: &mut dyn Emit) {
+    each_stay(fact, out, |s, out| is_short_abandon(s, out).then_some(1));
+}
+
+/// Flowed out: stays that ended by the contact entering another queue.
+pub fn flowed_out(fact: &Fact, out: &mut dyn Emit) {
+    each_stay(fact, out, |s, _| (s.end == StayEnd::FlowedOut).then_some(1));
+}
+
+/// Abandonment rate: abandoned stays over offered stays.
+pub fn abandon_rate(fact: &Fact, out: &mut dyn Emit) {
+    if let Some(s) = stay(fact) {
+        let at = s.entered_at;
+        let abandoned = one_if(s.end == StayEnd::Abandoned);
+        out.ratio_part(keys(s), Amount::Point(at, abandoned), Part::Numerator);
+        out.ratio_part(keys(s), Amount::Point(at, 1), Part::Denominator);
+    }
+}
+
+/// Abandonment rate less short abandons: both counts without the short abandons.
+pub fn abandon_rate_less_short(fact: &Fact, out: &mut dyn Emit) {
+    if let Some(s) = stay(fact) {
+        if !is_short_abandon(s, out) {
+            let at = s.entered_at;
+            let abandoned = one_if(s.end == StayEnd::Abandoned);
+            out.ratio_part(keys(s), Amount::Point(at, abandoned), Part::Numerator);
+            out.ratio_part(keys(s), Amount::Point(at, 1), Part::Denominator);
+        }
+    }
+}
+
+/// Probability of waiting: 1 for each stay not offered to an agent the instant it began.
 pub fn wait_probability(fact: &Fact, out: &mut dyn Emit) {
-    if let Some((c, at, wait, _)) = queued(fact) {
-        out.point(keys(c), at, i64::from(wait > 0));
-    }
+    each_stay(fact, out, |s, _| Some(one_if(!s.offered_at_once())));
 }
 
-/// ASA: the wait of each answered contact.
+/// ASA: the wait of each answered stay.
 pub fn asa(fact: &Fact, out: &mut dyn Emit) {
-    if let Some((c, at, wait, Fate::Answered)) = queued(fact) {
-        out.point(keys(c), at, wait);
-    }
+    each_stay(fact, out, |s, _| {
+        (s.end == StayEnd::Answered).then(|| s.wait_ms())
+    });
 }
 
-/// Average wait: the wait of every offered contact, until answered or gone.
+/// Average wait: the wait of every stay, until answered or over.
 pub fn average_wait(fact: &Fact, out: &mut dyn Emit) {
-    if let Some((c, at, wait, _)) = queued(fact) {
-        out.point(keys(c), at, wait);
-    }
+    each_stay(fact, out, |s, _| Some(s.wait_ms()));
 }
 
-/// Time to abandon: the wait of each abandoned contact.
+/// Time to abandon: the wait of each abandoned stay.
 pub fn time_to_abandon(fact: &Fact, out: &mut dyn Emit) {
-    if let Some((c, at, wait, Fate::Abandoned)) = queued(fact) {
-        out.point(keys(c), at, wait);
-    }
+    each_stay(fact, out, |s, _| {
+        (s.end == StayEnd::Abandoned).then(|| s.wait_ms())
+    });
 }
 
-/// 1 for a contact answered within the `service_level` threshold T, else 0.
-fn within(wait: i64, fate: Fate, out: &dyn Emit) -> i64 {
-    i64::from(fate == Fate::Answered && wait <= out.settings().service_level_ms)
+/// Ring time: from the offer an agent accepted to the acceptance.
+pub fn ring_time(fact: &Fact, out: &mut dyn Emit) {
+    each_stay(fact, out, |s, _| {
+        let offer = s.accepted_offer_at.filter(|_| s.end == StayEnd::Answered)?;
+        Some(s.ended_at.millis_since(offer).max(0))
+    });
+}
+
+/// Offers rejected: the rejections of each stay.
+pub fn offers_rejected(fact: &Fact, out: &mut dyn Emit) {
+    each_stay(fact, out, |s, _| {
+        (s.rejected > 0).then_some(i64::from(s.rejected))
+    });
+}
+
+/// Offers timed out: the offers of each stay that rang out.
+pub fn offers_timed_out(fact: &Fact, out: &mut dyn Emit) {
+    each_stay(fact, out, |s, _| {
+        (s.timed_out > 0).then_some(i64::from(s.timed_out))
+    });
+}
+
+/// 1 for a stay answered within the `service_level` threshold T, else 0.
+fn within(s: &QueueStayFact, out: &dyn Emit) -> i64 {
+    one_if(s.end == StayEnd::Answered && s.wait_ms() <= out.settings().service_level_ms)
 }
 
 /// Service level over answered: 1 for answered within the threshold, 0 for answered later.
 pub fn sl_over_answered(fact: &Fact, out: &mut dyn Emit) {
-    if let Some((c, at, wait, Fate::Answered)) = queued(fact) {
-        let v = within(wait, Fate::Answered, out);
-        out.point(keys(c), at, v);
-    }
+    each_stay(fact, out, |s, out| {
+        (s.end == StayEnd::Answered).then(|| within(s, out))
+    });
 }
 
-/// Service level over offered: 1 for answered within the threshold, 0 for every other
-/// offered contact.
+/// Service level over offered: 1 for answered within the threshold, 0 for every other stay.
 pub fn sl_over_offered(fact: &Fact, out: &mut dyn Emit) {
-    if let Some((c, at, wait, fate)) = queued(fact) {
-        let v = within(wait, fate, out);
-        out.point(keys(c), at, v);
-    }
+    each_stay(fact, out, |s, out| Some(within(s, out)));
 }
 
 /// Service level over offered less short abandons: as over offered, with short abandons
 /// left out of the denominator.
 pub fn sl_over_offered_less_short(fact: &Fact, out: &mut dyn Emit) {
-    if let Some((c, at, wait, fate)) = queued(fact) {
-        if !is_short_abandon(wait, fate, out) {
-            let v = within(wait, fate, out);
-            out.point(keys(c), at, v);
-        }
+    each_stay(fact, out, |s, out| {
+        (!is_short_abandon(s, out)).then(|| within(s, out))
+    });
+}
+
+/// Time to first response: per inbound contact that was queued and got a response, from its
+/// first queueing to the first agent response that fulfilled it, in its last queue.
+pub fn time_to_first_response(fact: &Fact, out: &mut dyn Emit) {
+    let Fact::Contact(c) = fact else { return };
+    if c.direction != Direction::Inbound || c.open {
+        return;
+    }
+    if let (Some(queued), Some(fulfilled)) = (c.queued_at, c.fulfilled_at) {
+        let keys = Keys {
+            channel: Some(c.channel),
+            queue: c.queue,
+            ..Keys::default()
+        };
+        out.point(keys, queued, fulfilled.millis_since(queued).max(0));
     }
 }
 
@@ -244,33 +292,63 @@ pub static METRICS: &[MetricDef] = &[
     MetricDef {
         id: "queue.offered",
         name: "Offered",
-        definition: "Inbound contacts that entered a queue, each counted once however often it was queued (overflows, transfers, returns from an offer), on the date it was first queued. Contacts still waiting at the end of the log are not counted yet.",
-        choices: "A contact a bot resolved never reached a queue and is not offered; one a bot escalated is offered from its escalation. Dynamics counts a conversation per routing to a queue; here a contact counts once, in the last queue it was in.",
+        definition: "Stays of inbound contacts in a queue: each time a contact entered a queue it was not already waiting in, counted in that queue on the date it entered. A contact that overflows or is transferred to another queue is offered there too. Stays still waiting at the end of the log are not counted yet.",
+        choices: "Read per queue, as routing platforms count a conversation per routing to a queue (Dynamics, seed 000), so that every queue's figures answer to its own staffing. The alternative, until this version ccsim's reading, counts a contact once in the last queue it entered with its wait from its first queueing: the customer's view, which queue.flowed_out and queue.time_to_first_response keep within reach. A contact queued again in the queue it waits in (an offer declined) stays one stay. A contact a bot resolved never reached a queue.",
         measure: offered,
         ..QUEUE_COUNT
     },
     MetricDef {
         id: "queue.answered",
         name: "Answered",
-        definition: "Offered contacts that an agent answered: for a call, the agent connected; for a message or an email, the agent's first reply was sent.",
-        choices: "Answer is the contact's first fulfilment, so a chat an agent accepted but never replied to before the customer left is abandoned, not answered.",
+        definition: "Offered stays that ended with an agent taking the contact: accepting an offer of one of its sessions, on every channel (a call connects, a chat or message is taken). In a log without sessions, the agent's first response marks it.",
+        choices: "The agent's accept, not the first reply, so an agent's writing time is not counted as waiting in the queue (until this version ccsim took the first reply). A chat an agent accepted and the customer left before the reply is answered here.",
         measure: answered,
         ..QUEUE_COUNT
     },
     MetricDef {
         id: "queue.abandoned",
         name: "Abandoned",
-        definition: "Offered contacts whose customer left before any answer.",
-        choices: "A contact that ended unanswered in another way (forwarded outside, marked no reply needed) is offered but neither answered nor abandoned.",
+        definition: "Offered stays that ended with the customer leaving before an agent took the contact.",
+        choices: "A stay that ended otherwise unanswered (flowed out to another queue, forwarded outside, voicemail) is offered but neither answered nor abandoned.",
         measure: abandoned,
         ..QUEUE_COUNT
     },
     MetricDef {
         id: "queue.short_abandoned",
         name: "Short abandons",
-        definition: "Abandoned contacts whose wait was shorter than the short-abandon limit (setting `short_abandon`, 5 s unless set): callers who hung up before anyone could have answered.",
-        choices: "5 s is a common limit, others use 10 s; the same limit defines the short abandons left out of queue.service_level.over_offered_less_short_abandons.",
+        definition: "Abandoned stays whose wait was shorter than the short-abandon limit (setting `short_abandon`, 5 s unless set): callers who hung up before anyone could have answered.",
+        choices: "5 s is a common limit, others use 10 s; the same limit defines the short abandons left out of queue.service_level.over_offered_less_short_abandons and queue.abandon_rate.less_short_abandons.",
         measure: short_abandoned,
+        ..QUEUE_COUNT
+    },
+    MetricDef {
+        id: "queue.flowed_out",
+        name: "Flowed out",
+        definition: "Offered stays that ended with the contact entering another queue before an agent took it: an overflow, or a transfer of a waiting contact.",
+        choices: "Counted in the queue it left; the queue it entered counts a stay of its own.",
+        measure: flowed_out,
+        ..QUEUE_COUNT
+    },
+    MetricDef {
+        id: "queue.abandon_rate",
+        name: "Abandonment rate",
+        unit: Unit::Percent,
+        aggregate: Aggregate::Ratio,
+        section: "Erlang A probability of abandoning",
+        definition: "Abandoned stays over offered stays.",
+        choices: "Short abandons count; queue.abandon_rate.less_short_abandons leaves them out.",
+        measure: abandon_rate,
+        ..QUEUE_COUNT
+    },
+    MetricDef {
+        id: "queue.abandon_rate.less_short_abandons",
+        name: "Abandonment rate (less short abandons)",
+        unit: Unit::Percent,
+        aggregate: Aggregate::Ratio,
+        section: "Erlang A probability of abandoning",
+        definition: "Abandoned stays less short abandons, over offered stays less short abandons (see queue.short_abandoned).",
+        choices: "Short abandons are left out of both counts. The alternative divides every abandon by the offered less short abandons, which counts a short abandon in the numerator only.",
+        measure: abandon_rate_less_short,
         ..QUEUE_COUNT
     },
     MetricDef {
@@ -278,8 +356,8 @@ pub static METRICS: &[MetricDef] = &[
         name: "Probability of waiting",
         unit: Unit::Percent,
         section: "Erlang C probability of waiting",
-        definition: "Share of offered contacts that waited at all: answered, abandoned or ended with a wait above zero (to the millisecond).",
-        choices: "A contact offered to an agent who takes a few seconds to accept has waited; Erlang C's P(wait) assumes an answer the instant an agent is free, so compare with it only when offers are accepted at once.",
+        definition: "Share of offered stays not offered to an agent the instant they began: the contact found no agent free and waited in the queue, or was never offered at all.",
+        choices: "Ringing is not queue time: a contact offered at once to an agent who takes a few seconds to accept has not waited (queue.ring_time measures the ringing). So it compares with Erlang C's P(wait) however long agents take to accept. In a log without offers, the answer is the offer.",
         measure: wait_probability,
         ..QUEUE_MEAN
     },
@@ -288,8 +366,8 @@ pub static METRICS: &[MetricDef] = &[
         name: "Average speed of answer",
         unit: Unit::Seconds,
         section: "Erlang C/A average speed of answer",
-        definition: "Mean wait of answered contacts, from first queued to answered.",
-        choices: "Abandoned contacts are left out (their wait is queue.time_to_abandon); queue.average_wait averages over every offered contact instead. Without abandonment the two agree.",
+        definition: "Mean wait of answered stays, from entering the queue to the agent taking the contact (accepting its offer).",
+        choices: "Ringing before the accept is included, as platforms measure speed to answer to the connect. Abandoned stays are left out (their wait is queue.time_to_abandon); queue.average_wait averages over every offered stay instead. Without abandonment the two agree.",
         measure: asa,
         ..QUEUE_MEAN
     },
@@ -298,7 +376,7 @@ pub static METRICS: &[MetricDef] = &[
         name: "Average wait (all offered)",
         unit: Unit::Seconds,
         section: "Erlang A average wait over all arrivals",
-        definition: "Mean wait of every offered contact: until answered, or until the customer left or the contact ended.",
+        definition: "Mean wait of every offered stay: until an agent took the contact, the customer left, or the stay otherwise ended.",
         choices: "By Little's law this times the offered rate is the mean number waiting.",
         measure: average_wait,
         ..QUEUE_MEAN
@@ -308,18 +386,46 @@ pub static METRICS: &[MetricDef] = &[
         name: "Average time to abandon",
         unit: Unit::Seconds,
         section: "Erlang A waiting time of abandoning callers",
-        definition: "Mean wait of abandoned contacts before they left.",
+        definition: "Mean wait of abandoned stays before the customer left.",
         choices: "",
         measure: time_to_abandon,
         ..QUEUE_MEAN
+    },
+    MetricDef {
+        id: "queue.ring_time",
+        name: "Average ring time",
+        unit: Unit::Seconds,
+        section: "Offers and ringing",
+        definition: "Mean time from the offer an agent accepted to the accept, over answered stays that had an offer.",
+        choices: "Offers that were rejected or rang out are counted by queue.offers_rejected and queue.offers_timed_out, not averaged here.",
+        measure: ring_time,
+        ..QUEUE_MEAN
+    },
+    MetricDef {
+        id: "queue.offers_rejected",
+        name: "Offers rejected",
+        section: "Offers and ringing",
+        definition: "Offers of contacts waiting in the queue that an agent rejected, counted in the stay's queue on the date the stay began.",
+        choices: "",
+        measure: offers_rejected,
+        ..QUEUE_COUNT
+    },
+    MetricDef {
+        id: "queue.offers_timed_out",
+        name: "Offers timed out",
+        section: "Offers and ringing",
+        definition: "Offers of contacts waiting in the queue that rang out unanswered, counted in the stay's queue on the date the stay began.",
+        choices: "",
+        measure: offers_timed_out,
+        ..QUEUE_COUNT
     },
     MetricDef {
         id: "queue.service_level.over_answered",
         name: "Service level (of answered)",
         unit: Unit::Percent,
         section: "Service level: which denominator",
-        definition: "Answered within the threshold T of being queued (setting `service_level`, 20 s unless set: the 80/20 convention's 20), as a share of answered contacts.",
-        choices: "Abandoned contacts count for nothing, so the figure rises when customers give up; compare the two variants beside it, which count them.",
+        definition: "Answered within the threshold T of entering the queue (setting `service_level`, 20 s unless set: the 80/20 convention's 20), as a share of answered stays.",
+        choices: "Abandoned stays count for nothing, so the figure rises when customers give up; compare the two variants beside it, which count them.",
         measure: sl_over_answered,
         ..QUEUE_MEAN
     },
@@ -328,8 +434,8 @@ pub static METRICS: &[MetricDef] = &[
         name: "Service level (of offered)",
         unit: Unit::Percent,
         section: "Service level: which denominator",
-        definition: "Answered within the threshold T of being queued (setting `service_level`, 20 s unless set), as a share of all offered contacts (answered, abandoned or otherwise ended).",
-        choices: "The strictest variant: every abandon counts against it, however quick.",
+        definition: "Answered within the threshold T of entering the queue (setting `service_level`, 20 s unless set), as a share of all offered stays (answered, abandoned, flowed out or otherwise ended).",
+        choices: "The strictest variant: every abandon counts against it, however quick, and so does a stay that flowed out to another queue (some platforms leave flow-outs out of the denominator).",
         measure: sl_over_offered,
         ..QUEUE_MEAN
     },
@@ -338,9 +444,19 @@ pub static METRICS: &[MetricDef] = &[
         name: "Service level (of offered less short abandons)",
         unit: Unit::Percent,
         section: "Service level: which denominator",
-        definition: "Answered within the threshold T of being queued (setting `service_level`, 20 s unless set), as a share of offered contacts less short abandons (see queue.short_abandoned).",
+        definition: "Answered within the threshold T of entering the queue (setting `service_level`, 20 s unless set), as a share of offered stays less short abandons (see queue.short_abandoned).",
         choices: "The common compromise: callers who hung up before anyone could answer do not count against the center.",
         measure: sl_over_offered_less_short,
+        ..QUEUE_MEAN
+    },
+    MetricDef {
+        id: "queue.time_to_first_response",
+        name: "Time to first response",
+        unit: Unit::Seconds,
+        section: "Speed of answer and first response",
+        definition: "Per inbound contact that was queued and got an agent's response, from its first queueing to the first response that fulfilled it (a call: the agent connected; a message or email: the first reply was sent), counted once, in the last queue it entered, on the date it was first queued.",
+        choices: "The customer's view across queues, and on messaging channels the accept plus the agent's writing time: queue.asa stops at the accept. Gladly's reply times (gladly.agent_reply_time) time every later reply from the customer's message instead.",
+        measure: time_to_first_response,
         ..QUEUE_MEAN
     },
     MetricDef {
