@@ -104,6 +104,9 @@ pub struct Settings {
     pub sla_ms: [i64; Channel::ALL.len()],
     /// The service-level threshold T of the queue metrics: answered within T (ms).
     pub service_level_ms: i64,
+    /// Per-channel thresholds that replace `service_level_ms` on their channel (ms), indexed
+    /// by `Channel as usize`.
+    pub service_level_channel_ms: [Option<i64>; Channel::ALL.len()],
     /// A contact abandoned after waiting less than this is a short abandon (ms).
     pub short_abandon_ms: i64,
 }
@@ -123,6 +126,7 @@ impl Default for Settings {
             reopen_window_ms: 7 * crate::time::DAY_MS,
             sla_ms,
             service_level_ms: 20 * crate::time::SECOND_MS,
+            service_level_channel_ms: [None; Channel::ALL.len()],
             short_abandon_ms: 5 * crate::time::SECOND_MS,
         }
     }
@@ -142,9 +146,11 @@ impl Settings {
     /// the order of [`keys`](Self::keys): reports name them, since their figures depend on
     /// them.
     pub fn changed(&self) -> Vec<String> {
-        self.values()
+        let defaults = Settings::default();
+        let mut out: Vec<String> = self
+            .values()
             .into_iter()
-            .zip(Settings::default().values())
+            .zip(defaults.values())
             .filter(|((_, _, ms), (_, _, default))| ms != default)
             .map(|((key, _, ms), (_, _, default))| {
                 format!(
@@ -153,7 +159,23 @@ impl Settings {
                     duration_text(default)
                 )
             })
-            .collect()
+            .collect();
+        for (i, c) in Channel::ALL.iter().enumerate() {
+            if let Some(ms) = self.service_level_channel_ms[i] {
+                out.push(format!(
+                    "service_level.{}={} (default service_level)",
+                    c.name(),
+                    duration_text(ms)
+                ));
+            }
+        }
+        out
+    }
+
+    /// The service-level threshold T of the queue metrics on `channel` (ms): its own, if set,
+    /// else `service_level`.
+    pub fn service_level_for(&self, channel: Channel) -> i64 {
+        self.service_level_channel_ms[channel as usize].unwrap_or(self.service_level_ms)
     }
 
     /// Every setting: its key, what it sets, and its value (ms).
@@ -210,6 +232,23 @@ impl Settings {
             "reopen_window" => self.reopen_window_ms = ms,
             "service_level" => self.service_level_ms = ms,
             "short_abandon" => self.short_abandon_ms = ms,
+            _ if key.starts_with("service_level.") => {
+                let name = &key["service_level.".len()..];
+                let Some(i) = Channel::ALL.iter().position(|x| x.name() == name) else {
+                    return Err(SettingError::UnknownKey {
+                        key: key.to_string(),
+                        known: format!(
+                            "service_level.CHANNEL with CHANNEL one of {}",
+                            Channel::ALL
+                                .iter()
+                                .map(|c| c.name())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    });
+                };
+                self.service_level_channel_ms[i] = Some(ms);
+            }
             _ => {
                 let channel = key
                     .strip_prefix("sla.")
@@ -224,6 +263,7 @@ impl Settings {
                             .map(|(k, _, _)| k)
                             .filter(|k| !k.starts_with("sla."))
                             .collect();
+                        known.push("service_level.CHANNEL (e.g. service_level.chat)".into());
                         known.push("sla.CHANNEL (e.g. sla.phone)".into());
                         return Err(SettingError::UnknownKey {
                             key: key.to_string(),

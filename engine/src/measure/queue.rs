@@ -184,7 +184,7 @@ pub fn offers_timed_out(fact: &Fact, out: &mut dyn Emit) {
 
 /// 1 for a stay answered within the `service_level` threshold T, else 0.
 fn within(s: &QueueStayFact, out: &dyn Emit) -> i64 {
-    one_if(s.end == StayEnd::Answered && s.wait_ms() <= out.settings().service_level_ms)
+    one_if(s.end == StayEnd::Answered && s.wait_ms() <= out.settings().service_level_for(s.channel))
 }
 
 /// Service level over answered: 1 for answered within the threshold, 0 for answered later.
@@ -424,7 +424,7 @@ pub static METRICS: &[MetricDef] = &[
         name: "Service level (of answered)",
         unit: Unit::Percent,
         section: "Service level: which denominator",
-        definition: "Answered within the threshold T of entering the queue (setting `service_level`, 20 s unless set: the 80/20 convention's 20), as a share of answered stays.",
+        definition: "Answered within the threshold T of entering the queue (setting `service_level`, 20 s unless set: the 80/20 convention's 20; `service_level.CHANNEL` sets a channel's own, as `service_level.chat=60s`), as a share of answered stays.",
         choices: "Abandoned stays count for nothing, so the figure rises when customers give up; compare the two variants beside it, which count them.",
         measure: sl_over_answered,
         ..QUEUE_MEAN
@@ -434,7 +434,7 @@ pub static METRICS: &[MetricDef] = &[
         name: "Service level (of offered)",
         unit: Unit::Percent,
         section: "Service level: which denominator",
-        definition: "Answered within the threshold T of entering the queue (setting `service_level`, 20 s unless set), as a share of all offered stays (answered, abandoned, flowed out or otherwise ended).",
+        definition: "Answered within the threshold T of entering the queue (setting `service_level`, or `service_level.CHANNEL` for the contact's channel), as a share of all offered stays (answered, abandoned, flowed out or otherwise ended).",
         choices: "The strictest variant: every abandon counts against it, however quick, and so does a stay that flowed out to another queue (some platforms leave flow-outs out of the denominator).",
         measure: sl_over_offered,
         ..QUEUE_MEAN
@@ -444,7 +444,7 @@ pub static METRICS: &[MetricDef] = &[
         name: "Service level (of offered less short abandons)",
         unit: Unit::Percent,
         section: "Service level: which denominator",
-        definition: "Answered within the threshold T of entering the queue (setting `service_level`, 20 s unless set), as a share of offered stays less short abandons (see queue.short_abandoned).",
+        definition: "Answered within the threshold T of entering the queue (setting `service_level`, or `service_level.CHANNEL` for the contact's channel), as a share of offered stays less short abandons (see queue.short_abandoned).",
         choices: "The common compromise: callers who hung up before anyone could answer do not count against the center.",
         measure: sl_over_offered_less_short,
         ..QUEUE_MEAN
