@@ -19,13 +19,13 @@ pub(crate) fn report(name: &str) -> Option<&'static ReportDef> {
 /// Every metric family's definitions, in catalog order. A family lives in its own module
 /// under `measure/`, next to its measures and rules.
 pub(crate) static FAMILIES: &[&[MetricDef]] = &[
+    queue::METRICS,
     agent_status::METRICS,
     contact_times::METRICS,
     conversations::METRICS,
     bot_usage::METRICS,
     dynamics::METRICS,
     handle_time::METRICS,
-    queue::METRICS,
 ];
 
 /// The families whose measures read work-time facts (Gladly's handle time, concurrency and

@@ -127,10 +127,14 @@ fn replay_writes_table_json_and_csv() {
         csv,
         "metric,unit,agent,value\ngladly.away_time,s,ana,900\ngladly.away_time,s,ben,2400\n"
     );
+    // With no metric, grouping or report named: the queue figures by channel, then every
+    // metric over all contacts, as two sections.
     let json: serde_json::Value =
         serde_json::from_slice(&ccsim(&["replay", log, "--format", "json"]).stdout).unwrap();
-    assert_eq!(json["time_zone"], "UTC");
-    assert!(json["rows"].as_array().is_some_and(|r| !r.is_empty()));
+    assert_eq!(json[0]["time_zone"], "UTC");
+    assert_eq!(json[0]["group_by"], serde_json::json!(["channel"]));
+    assert_eq!(json[1]["group_by"], serde_json::json!([]));
+    assert!(json[1]["rows"].as_array().is_some_and(|r| !r.is_empty()));
     let table = stdout(&ccsim(&[
         "replay",
         log,

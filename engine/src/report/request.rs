@@ -113,6 +113,9 @@ impl ReportRequest {
     /// for a named report. `last_event` is the log's last instant, for default windows.
     pub fn to_sections(&self, last_event: Option<Instant>) -> Result<Vec<Section>, RequestError> {
         let Some(def) = self.report_def()? else {
+            if self.metrics.is_empty() && self.group_by.is_empty() {
+                return self.overview_sections();
+            }
             return Ok(vec![Section {
                 title: None,
                 spec: self.to_spec()?,
@@ -155,6 +158,28 @@ impl ReportRequest {
             });
         }
         Ok(sections)
+    }
+
+    /// The report of a request that names no metric, grouping or report: the queue figures
+    /// per channel first, which a planner reads before anything else, then every metric of
+    /// the catalog over all contacts.
+    fn overview_sections(&self) -> Result<Vec<Section>, RequestError> {
+        let mut by_channel = self.clone();
+        by_channel.group_by = vec![Dim::Channel.name().to_string()];
+        by_channel.metrics = catalog::all()
+            .filter(|m| m.id.starts_with("queue."))
+            .map(|m| m.id.to_string())
+            .collect();
+        Ok(vec![
+            Section {
+                title: Some("Queue figures by channel".to_string()),
+                spec: by_channel.to_spec()?,
+            },
+            Section {
+                title: Some("Every metric, all contacts".to_string()),
+                spec: self.to_spec()?,
+            },
+        ])
     }
 
     /// Fills in a window of `days` local days ending with the end date: `--to` when given,
