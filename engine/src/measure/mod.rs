@@ -373,4 +373,21 @@ mod tests {
             assert!(err.contains(named), "{err} does not name {named}");
         }
     }
+
+    #[test]
+    fn a_channel_threshold_replaces_the_service_level_on_its_channel_only() {
+        let mut s = Settings::default();
+        s.set("service_level", "30s").expect("a valid setting");
+        s.set("service_level.chat", "1m").expect("a valid setting");
+        assert_eq!(s.service_level_for(Channel::Chat), 60_000);
+        assert_eq!(s.service_level_for(Channel::Phone), 30_000);
+        assert!(s
+            .changed()
+            .contains(&"service_level.chat=1m (default service_level)".to_string()));
+        let err = s
+            .set("service_level.fax", "1m")
+            .expect_err("no such channel")
+            .to_string();
+        assert!(err.contains("service_level.fax") && err.contains("chat"), "{err}");
+    }
 }
