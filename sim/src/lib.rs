@@ -10,6 +10,7 @@ pub mod kernel;
 pub mod locate;
 pub mod model;
 pub mod output;
+pub mod overrides;
 pub mod run;
 pub mod scenario;
 pub mod spec;
