@@ -15,3 +15,4 @@ pub mod run;
 pub mod scenario;
 pub mod spec;
 pub mod summary;
+pub mod sweep;
