@@ -9,11 +9,14 @@ use ccsim_engine::examples::{example_dirs, run_example};
 use ccsim_engine::listing;
 use ccsim_engine::replay::{bot_usage_rows, replay_file};
 use ccsim_engine::report::{render_rows, render_sections};
+use ccsim_sim::overrides::Override;
 use ccsim_sim::run::{LogTarget, RunConfig};
+use ccsim_sim::scenario::Scenario;
+use ccsim_sim::sweep::{Grid, Plan, Vary};
 
 use crate::args::{
     CatalogFormat, Command, ConvertArgs, ExamplesArgs, ExportArgs, ListFormat, MetricsArgs,
-    ReplayArgs, RunArgs, SimulateArgs,
+    ReplayArgs, RunArgs, SimulateArgs, SweepArgs,
 };
 use crate::error::CliError;
 
@@ -27,6 +30,7 @@ pub fn run(command: Command) -> Result<u8, CliError> {
         Command::Export(a) => export_cmd(&a),
         Command::Simulate(a) => simulate_cmd(&a),
         Command::Run(a) => run_cmd(&a),
+        Command::Sweep(a) => sweep_cmd(&a),
     }
 }
 
@@ -129,12 +133,20 @@ fn export_cmd(a: &ExportArgs) -> Result<u8, CliError> {
     Ok(0)
 }
 
-/// The scenario at `path`, or the embedded default week.
-fn load_scenario(path: Option<&Path>) -> Result<ccsim_sim::scenario::Scenario, CliError> {
-    use ccsim_sim::scenario::{Scenario, DEFAULT_WEEK, DEFAULT_WEEK_FILE};
+/// The `--set` overrides, read.
+fn overrides(set: &[String]) -> Result<Vec<Override>, CliError> {
+    set.iter()
+        .map(|text| Override::parse("--set", text).map_err(CliError::from))
+        .collect()
+}
+
+/// The scenario at `path`, or the embedded default week, with the `--set` overrides `set`.
+fn load_scenario(path: Option<&Path>, set: &[String]) -> Result<Scenario, CliError> {
+    use ccsim_sim::scenario::{DEFAULT_WEEK, DEFAULT_WEEK_FILE};
+    let overrides = overrides(set)?;
     match path {
-        Some(p) => Scenario::load(p),
-        None => Scenario::parse(DEFAULT_WEEK, DEFAULT_WEEK_FILE),
+        Some(p) => Scenario::load_with(p, &overrides),
+        None => Scenario::parse_with(DEFAULT_WEEK, DEFAULT_WEEK_FILE, &overrides),
     }
     .map_err(CliError::from)
 }
@@ -144,17 +156,23 @@ struct Progress(Option<indicatif::ProgressBar>);
 
 impl Progress {
     /// A bar for `replications` runs of `sc`, if standard error is a terminal.
-    fn new(sc: &ccsim_sim::scenario::Scenario, replications: usize) -> Progress {
+    fn new(sc: &Scenario, replications: usize) -> Progress {
+        let ms = sc.end.millis_since(sc.start) * replications.max(1) as i64;
+        Progress::over(ms, "simulating")
+    }
+
+    /// A bar over `ms` milliseconds of simulated time, labelled `verb`, if standard error is
+    /// a terminal.
+    fn over(ms: i64, verb: &str) -> Progress {
         use std::io::IsTerminal;
         if !std::io::stderr().is_terminal() {
             return Progress(None);
         }
-        let seconds = (sc.end.millis_since(sc.start) / 1000).max(1) as u64;
-        let bar = indicatif::ProgressBar::new(seconds * replications.max(1) as u64);
+        let bar = indicatif::ProgressBar::new((ms / 1000).max(1) as u64);
         bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} simulating [{bar:40}] {percent:>3}% of simulated time, {elapsed} elapsed",
-            )
+            indicatif::ProgressStyle::with_template(&format!(
+                "{{spinner}} {verb} [{{bar:40}}] {{percent:>3}}% of simulated time, {{elapsed}} elapsed"
+            ))
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         Progress(Some(bar))
@@ -194,7 +212,7 @@ fn summary_line(verb: &str, events: u64, contacts: u64, elapsed: std::time::Dura
 }
 
 fn simulate_cmd(a: &SimulateArgs) -> Result<u8, CliError> {
-    let sc = load_scenario(Some(&a.scenario))?;
+    let sc = load_scenario(Some(&a.scenario), &a.set)?;
     let progress = Progress::new(&sc, a.replications);
     let tick = |ms: i64| progress.tick(ms);
     let log = LogTarget {
@@ -223,7 +241,7 @@ fn simulate_cmd(a: &SimulateArgs) -> Result<u8, CliError> {
 }
 
 fn run_cmd(a: &RunArgs) -> Result<u8, CliError> {
-    let sc = load_scenario(a.scenario.as_deref())?;
+    let sc = load_scenario(a.scenario.as_deref(), &a.set)?;
     let request = a.request();
     let progress = Progress::new(&sc, a.replications);
     let tick = |ms: i64| progress.tick(ms);
@@ -243,10 +261,11 @@ fn run_cmd(a: &RunArgs) -> Result<u8, CliError> {
     let contacts = reps.iter().map(|r| r.stats.contacts).sum();
     let text = match reps.as_slice() {
         [one] => render_sections(&one.sections, a.report.output()),
-        _ => ccsim_sim::summary::render_summary(
-            &ccsim_sim::summary::summarize(&reps),
-            a.report.output(),
-        ),
+        _ => {
+            let mut summary = ccsim_sim::summary::summarize(&reps);
+            summary.overrides = sc.overrides.clone();
+            ccsim_sim::summary::render_summary(&summary, a.report.output())
+        }
     };
     let code = print(&text)?;
     eprintln!(
@@ -256,4 +275,69 @@ fn run_cmd(a: &RunArgs) -> Result<u8, CliError> {
         a.seed
     );
     Ok(code)
+}
+
+fn sweep_cmd(a: &SweepArgs) -> Result<u8, CliError> {
+    let set = overrides(&a.set)?;
+    let varies = a
+        .vary
+        .iter()
+        .map(|text| Vary::parse(text))
+        .collect::<Result<Vec<_>, _>>()?;
+    let plan = Plan::new(
+        Grid::new(varies),
+        &set,
+        a.baseline.as_deref(),
+        |overrides| Scenario::load_with(&a.scenario, overrides),
+    )?;
+    let progress = Progress::over(plan.simulated_ms(a.replications), "sweeping");
+    let tick = |ms: i64| progress.tick(ms);
+    let started = std::time::Instant::now();
+    let sweep = ccsim_sim::sweep::sweep(
+        &plan,
+        &a.request(),
+        a.seed,
+        a.replications,
+        progress.callback(&tick),
+    )?;
+    progress.finish();
+    let elapsed = started.elapsed();
+    let text = ccsim_sim::sweep::render::render_sweep(&sweep, a.report.output());
+    let code = match &a.out {
+        Some(path) => {
+            write_atomically(path, &text)?;
+            0
+        }
+        None => print(&text)?,
+    };
+    eprintln!(
+        "{} ({}, {} points × {} replications, seed {})",
+        summary_line(
+            "simulated and reported",
+            sweep.events,
+            sweep.contacts,
+            elapsed
+        ),
+        sweep.scenario,
+        sweep.points.len(),
+        sweep.replications,
+        a.seed
+    );
+    Ok(code)
+}
+
+/// Writes `text` to a temporary file beside `path`, then renames it into place, so `path`
+/// only ever holds a complete output.
+fn write_atomically(path: &Path, text: &str) -> Result<(), CliError> {
+    let name = path
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let temp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let error =
+        |e: std::io::Error| CliError::Usage(format!("{}: cannot write it: {e}", path.display()));
+    std::fs::write(&temp, text).map_err(error)?;
+    std::fs::rename(&temp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        error(e)
+    })
 }

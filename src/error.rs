@@ -25,6 +25,12 @@ pub enum CliError {
     /// A scenario file does not load.
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
+    /// A `--set` cannot be read.
+    #[error(transparent)]
+    Override(#[from] ccsim_sim::overrides::OverrideError),
+    /// A `--vary` or `--baseline` cannot be read.
+    #[error(transparent)]
+    Grid(#[from] ccsim_sim::sweep::GridError),
     /// A simulation failed, or its report's settings are wrong.
     #[error(transparent)]
     Run(#[from] ccsim_sim::run::RunError),

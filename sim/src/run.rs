@@ -53,10 +53,17 @@ pub fn replication_path(path: &Path, i: usize, n: usize) -> PathBuf {
     path.with_file_name(name)
 }
 
-/// The header of a simulated binary log.
+/// The header of a simulated binary log. The producer names the scenario's overrides
+/// (`ccsim 0.1.0 simulate --set groups.agents.agents=7`): the header's fields are fixed by the
+/// format version, and the producer is free text.
 pub fn header(sc: &Scenario, seed: u64) -> LogHeader {
+    let mut producer = format!("ccsim {} simulate", env!("CARGO_PKG_VERSION"));
+    for o in &sc.overrides {
+        producer.push(' ');
+        producer.push_str(o);
+    }
     LogHeader {
-        producer: format!("ccsim {} simulate", env!("CARGO_PKG_VERSION")),
+        producer,
         scenario_hash: Some(sc.hash),
         seed: Some(seed),
     }
@@ -73,7 +80,7 @@ pub struct Written {
     pub stats: SimStats,
 }
 
-fn check_replications(n: usize) -> Result<(), RunError> {
+pub(crate) fn check_replications(n: usize) -> Result<(), RunError> {
     if n == 0 {
         return Err(RunError::Usage(
             "--replications: 0; expected at least 1".into(),
@@ -206,7 +213,7 @@ impl<'a> Tracker<'a> {
 
 /// The report request of a run: the user's, with the window starting after the warm-up
 /// unless the user set one.
-fn run_request(sc: &Scenario, request: &ReportRequest) -> ReportRequest {
+pub(crate) fn run_request(sc: &Scenario, request: &ReportRequest) -> ReportRequest {
     let mut r = request.clone();
     if r.from.is_none() && sc.warmup_end > sc.start {
         r.from = Some(sc.warmup_end.to_rfc3339());
@@ -265,6 +272,12 @@ pub fn run_once(
     let folded = fold.fold.finish(None);
     tracker.done();
     let mut notes = Vec::new();
+    if !sc.overrides.is_empty() {
+        notes.push(format!(
+            "scenario values overridden: {}",
+            sc.overrides.join(", ")
+        ));
+    }
     if let Some(parts) = folded.open.describe() {
         notes.push(format!(
             "still open when the simulation ended: {parts}; metrics over closed entities leave them out"

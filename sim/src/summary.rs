@@ -52,6 +52,9 @@ pub struct Summary {
     pub sections: Vec<SummarySection>,
     /// The reporting zone and window of the first replication.
     pub header: String,
+    /// The scenario values overridden (`--set KEY=VALUE`), shown in the table's header and the
+    /// JSON; empty unless the caller sets them.
+    pub overrides: Vec<String>,
 }
 
 /// The 0.975 quantile of Student's t with `df` degrees of freedom.
@@ -93,6 +96,7 @@ pub fn summarize(reps: &[Replication]) -> Summary {
             events: 0,
             sections,
             header: String::new(),
+            overrides: Vec::new(),
         };
     };
     for (si, s) in first.sections.iter().enumerate() {
@@ -164,6 +168,7 @@ pub fn summarize(reps: &[Replication]) -> Summary {
             .sum(),
         sections,
         header,
+        overrides: Vec::new(),
     }
 }
 
@@ -187,6 +192,12 @@ fn summary_table(s: &Summary) -> String {
         "{} | {} replications | {} events | mean ± 95 % confidence half-width\n",
         s.header, s.replications, s.events
     );
+    if !s.overrides.is_empty() {
+        out.push_str(&format!(
+            "scenario values overridden: {}\n",
+            s.overrides.join(", ")
+        ));
+    }
     for (i, sec) in s.sections.iter().enumerate() {
         if let Some(t) = &sec.title {
             if i > 0 {
@@ -246,6 +257,7 @@ fn summary_json(s: &Summary) -> String {
         "replications": s.replications,
         "seeds": s.seeds,
         "events": s.events,
+        "overrides": s.overrides,
         "sections": sections,
     });
     let mut out = serde_json::to_string_pretty(&v).unwrap_or_default();

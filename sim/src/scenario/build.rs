@@ -97,6 +97,7 @@ pub(super) fn build(spec: &ScenarioSpec, text: &str, file: &str) -> Result<Scena
         queues,
         groups,
         agents,
+        overrides: Vec::new(),
     })
 }
 

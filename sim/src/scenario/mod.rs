@@ -22,7 +22,8 @@ use ccsim_engine::time::Instant;
 use chrono_tz::Tz;
 
 use crate::dist::Dist;
-use crate::locate::{line_at, line_of};
+use crate::locate::{line_at, line_of, KeyPath};
+use crate::overrides::{self, path_at, Override};
 use crate::spec::ScenarioSpec;
 
 /// A scenario that cannot be loaded: where, and what is wrong.
@@ -337,8 +338,11 @@ pub struct Scenario {
     pub name: String,
     /// The file it came from.
     pub file: String,
-    /// A stable hash of the file's text (FNV-1a), recorded in binary log headers.
+    /// A stable hash of the file's text with its overrides applied (FNV-1a), recorded in
+    /// binary log headers.
     pub hash: u64,
+    /// The overrides applied to the file, as given (`--set KEY=VALUE`), in order.
+    pub overrides: Vec<String>,
     /// First instant.
     pub start: Instant,
     /// First instant after the horizon.
@@ -366,6 +370,11 @@ pub struct Scenario {
 impl Scenario {
     /// Loads the scenario file at `path`.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        Scenario::load_with(path, &[])
+    }
+
+    /// Loads the scenario file at `path` with `overrides` applied (see [`crate::overrides`]).
+    pub fn load_with(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|error| ScenarioError {
             file: file.clone(),
@@ -377,32 +386,48 @@ impl Scenario {
                 format!("cannot read it: {error}")
             },
         })?;
-        Scenario::parse(&text, &file)
+        Scenario::parse_with(&text, &file, overrides)
     }
 
     /// Parses scenario `text`; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
-        let spec: ScenarioSpec = toml::from_str(text).map_err(|error| {
-            let line = error.span().map(|span| line_at(text, span.start));
-            // The key written on that line, if it is a `key = value` line.
-            let key = line
-                .and_then(|line| text.lines().nth(line - 1))
-                .and_then(|line_text| line_text.split_once('='))
-                .map(|(key, _)| key.trim().trim_matches('"').to_string())
-                .unwrap_or_default();
-            ScenarioError {
-                file: file.to_string(),
-                line,
-                key,
-                message: error.message().trim_end().to_string(),
-            }
+        Scenario::parse_with(text, file, &[])
+    }
+
+    /// Parses scenario `text` with `overrides` applied to it first; `file` names it in errors.
+    /// A problem with an overridden value names the override instead of a line of the file;
+    /// the scenario's hash covers the overridden text, and [`Scenario::overrides`] lists them.
+    pub fn parse_with(
+        text: &str,
+        file: &str,
+        overrides: &[Override],
+    ) -> Result<Scenario, ScenarioError> {
+        let edited;
+        let text_read = if overrides.is_empty() {
+            text
+        } else {
+            edited = overrides::apply(text, overrides).map_err(|error| ScenarioError {
+                file: error.place,
+                line: None,
+                key: String::new(),
+                message: error.message,
+            })?;
+            edited.as_str()
+        };
+        let located = Located {
+            file,
+            text,
+            edited: text_read,
+            overrides,
+        };
+        let spec: ScenarioSpec = toml::from_str(text_read).map_err(|error| {
+            let offset = error.span().map(|span| span.start);
+            located.parse_error(offset, error.message().trim_end())
         })?;
-        build::build(&spec, text, file).map_err(|problem| ScenarioError {
-            file: file.to_string(),
-            line: line_of(text, &problem.key),
-            key: problem.key.to_string(),
-            message: problem.message,
-        })
+        let mut scenario = build::build(&spec, text_read, file)
+            .map_err(|problem| located.at_key(&problem.key, problem.message))?;
+        scenario.overrides = overrides.iter().map(|o| o.to_string()).collect();
+        Ok(scenario)
     }
 
     /// The workstream called `name`.
@@ -411,6 +436,84 @@ impl Scenario {
             .iter()
             .position(|workstream| workstream.name == name)
     }
+}
+
+/// Where a loading problem is: in the file's text, or in an override.
+struct Located<'a> {
+    file: &'a str,
+    /// The file's text.
+    text: &'a str,
+    /// The text the loader read: the file's with the overrides applied.
+    edited: &'a str,
+    overrides: &'a [Override],
+}
+
+impl Located<'_> {
+    /// The last override that set `key` or a table holding it.
+    fn override_of(&self, key: &KeyPath) -> Option<&Override> {
+        self.overrides
+            .iter()
+            .rev()
+            .find(|o| key.0.starts_with(&o.key.0))
+    }
+
+    /// A problem with the value at `key`: at the override that set it, else at its line of
+    /// the file.
+    fn at_key(&self, key: &KeyPath, message: String) -> ScenarioError {
+        if let Some(o) = self.override_of(key) {
+            return ScenarioError {
+                file: o.to_string(),
+                line: None,
+                key: if *key == o.key {
+                    String::new()
+                } else {
+                    key.to_string()
+                },
+                message,
+            };
+        }
+        ScenarioError {
+            file: self.file.to_string(),
+            line: line_of(self.text, key),
+            key: key.to_string(),
+            message,
+        }
+    }
+
+    /// A problem the TOML reader found at byte `offset` of the text it read.
+    fn parse_error(&self, offset: Option<usize>, message: &str) -> ScenarioError {
+        if !self.overrides.is_empty() {
+            if let Some(key) = offset.and_then(|offset| path_at(self.edited, offset)) {
+                if self.override_of(&key).is_some() {
+                    return self.at_key(&key, message.to_string());
+                }
+                // Elsewhere in the file: its line there, and the key as written on it.
+                let line = line_of(self.text, &key);
+                return ScenarioError {
+                    file: self.file.to_string(),
+                    line,
+                    key: line.map_or_else(String::new, |line| key_on_line(self.text, line)),
+                    message: message.to_string(),
+                };
+            }
+        }
+        let line = offset.map(|offset| line_at(self.edited, offset));
+        ScenarioError {
+            file: self.file.to_string(),
+            line,
+            key: line.map_or_else(String::new, |line| key_on_line(self.edited, line)),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// The key written on `line` of `text`, if it is a `key = value` line.
+fn key_on_line(text: &str, line: usize) -> String {
+    text.lines()
+        .nth(line - 1)
+        .and_then(|line_text| line_text.split_once('='))
+        .map(|(key, _)| key.trim().trim_matches('"').to_string())
+        .unwrap_or_default()
 }
 
 /// The default scenario `ccsim run` runs without one: a week of a mid-size omnichannel

@@ -3,9 +3,11 @@
 
 mod campaigns;
 mod logs;
+mod overrides;
 mod pinned;
 mod queueing;
 mod scenarios;
 mod summary;
 mod support;
+mod sweep;
 mod theory;
