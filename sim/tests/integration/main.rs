@@ -1,6 +1,7 @@
 //! The simulator's integration tests, in one binary (one link of the crates instead of one
 //! per file), a module per topic.
 
+mod audit;
 mod campaigns;
 mod logs;
 mod pinned;
