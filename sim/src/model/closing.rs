@@ -77,14 +77,14 @@ impl<'s, O: Output> Sim<'s, O> {
         self.after_release(agent)
     }
 
-    /// The agent transfers the contact to the best free colleague, in a new session offered
-    /// to them; with nobody free, back to its queue.
+    /// The agent transfers the contact to the best free colleague at their desk, in a new
+    /// session offered to them; with nobody free, back to its queue.
     fn transfer_to_agent(&mut self, contact: ContactIdx) -> Result<(), SimError> {
         self.contacts[contact].transferred = true;
         let slot = &self.contacts[contact];
         let (agent, queue) = (slot.agent, slot.queue);
         let queue_name = self.scenario.queues[queue.get()].name.as_str();
-        let colleague = self.best_agent(contact, Some(agent));
+        let colleague = self.best_colleague(contact, agent);
         let (to, target) = match colleague {
             Some(colleague) => (TransferTarget::Agent, self.agent_id(colleague)),
             None => (TransferTarget::Queue, queue_name),

@@ -163,12 +163,12 @@ impl<'s, O: Output> Sim<'s, O> {
         Ok(())
     }
 
-    /// The agent puts the call on hold and consults the best free colleague, whose capacity
-    /// the consult takes; with nobody free, the agent carries on alone.
+    /// The agent puts the call on hold and consults the best free colleague at their desk,
+    /// whose capacity the consult takes; with nobody free, the agent carries on alone.
     fn consult_start(&mut self, contact: ContactIdx) -> Result<(), SimError> {
         let slot = &self.contacts[contact];
         let (id, session, agent, queue) = (slot.id, slot.session, slot.agent, slot.queue);
-        let Some(consultant) = self.best_agent(contact, Some(agent)) else {
+        let Some(consultant) = self.best_colleague(contact, agent) else {
             let slot = &mut self.contacts[contact];
             slot.consultant = None;
             // The consult's end step is skipped with it.

@@ -6,7 +6,7 @@ use ccsim_engine::event::{
     Channel, ClosedBy, ClosureReason, EventKind, HandlerKind, Outcome, TransferTarget,
 };
 
-use super::agents::{AwayKind, Pending};
+use super::agents::{Agent, AwayKind, Pending};
 use super::contacts::State;
 use super::index::{AgentIdx, ContactIdx, Idx, QueueIdx};
 use super::{Activation, Output, Sim, SimError};
@@ -172,10 +172,31 @@ impl<'s, O: Output> Sim<'s, O> {
 
     /// The contact's preferred agent when free, else the free agent eligible for its queue
     /// with the best skill rank, then the lowest load, then free longest; never `except`.
+    /// Routing sees what the platform sees: an agent away from the desk but not Away is free.
     pub(super) fn best_agent(
         &self,
         contact: ContactIdx,
         except: Option<AgentIdx>,
+    ) -> Option<AgentIdx> {
+        self.best_agent_where(contact, except, |_| true)
+    }
+
+    /// As [`Self::best_agent`], among colleagues at their desk: a consult or a direct
+    /// transfer is one agent turning to another, who must be there to take part.
+    pub(super) fn best_colleague(
+        &self,
+        contact: ContactIdx,
+        except: AgentIdx,
+    ) -> Option<AgentIdx> {
+        self.best_agent_where(contact, Some(except), |agent| !agent.absent)
+    }
+
+    /// The best free eligible agent for the contact that `keep` accepts, never `except`.
+    fn best_agent_where(
+        &self,
+        contact: ContactIdx,
+        except: Option<AgentIdx>,
+        keep: impl Fn(&Agent) -> bool,
     ) -> Option<AgentIdx> {
         let slot = &self.contacts[contact];
         let queue = &self.scenario.queues[slot.queue.get()];
@@ -186,18 +207,18 @@ impl<'s, O: Output> Sim<'s, O> {
                 .iter()
                 .any(|&(eligible, _)| AgentIdx::new(eligible as usize) == agent)
         };
+        let candidate = |agent: AgentIdx| {
+            Some(agent) != except && self.routable(agent, channel) && keep(&self.agents[agent])
+        };
         if let Some(preferred) = slot.preferred {
-            if Some(preferred) != except
-                && self.routable(preferred, channel)
-                && is_eligible(preferred)
-            {
+            if candidate(preferred) && is_eligible(preferred) {
                 return Some(preferred);
             }
         }
         let mut best: Option<AgentKey> = None;
         for &(agent, rank) in &queue.eligible {
             let agent = AgentIdx::new(agent as usize);
-            if Some(agent) == except || !self.routable(agent, channel) {
+            if !candidate(agent) {
                 continue;
             }
             let state = &self.agents[agent];

@@ -1,11 +1,11 @@
 //! The audit of the simulator's events (issue 13, section 5), checked on the log itself: the
 //! platform's automatic Away and logout measure inactivity from the start of the agent's idle
-//! stretch.
+//! stretch; consults and direct transfers reach only agents at their desk.
 //!
 //! Each check rebuilds what it needs from the events alone (who is logged in, Away, away from
 //! the desk, how many sessions each agent holds), as a reader of the log would.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use ccsim_engine::codec::write_jsonl_line;
 use ccsim_engine::event::{Event, EventKind, Trigger};
@@ -126,7 +126,6 @@ fn absences(log: &[(i64, Value)]) -> HashMap<String, Vec<(i64, i64)>> {
 }
 
 /// Whether `agent` is away from the desk at `at`.
-#[allow(dead_code)]
 fn absent_at(absences: &HashMap<String, Vec<(i64, i64)>>, agent: &str, at: i64) -> bool {
     absences
         .get(agent)
@@ -234,4 +233,111 @@ impl Output for &mut GapCounter {
         }
         Ok(())
     }
+}
+
+/// What the router can see of each agent, rebuilt from the log of a phone-only scenario with
+/// capacity 1: logged in, Away, available on phone, and the sessions (offered or handled) and
+/// consults they hold.
+#[derive(Default)]
+struct Desks {
+    logged_in: HashSet<String>,
+    away: HashSet<String>,
+    available: HashSet<String>,
+    load: HashMap<String, u32>,
+    /// Each session's agent, while it holds them.
+    holder: HashMap<String, String>,
+    /// Each session's contact.
+    contact: HashMap<String, String>,
+}
+
+impl Desks {
+    /// Takes one event into account.
+    fn apply(&mut self, event: &Value) {
+        let agent = text(event, "agent").to_string();
+        let session = text(event, "session").to_string();
+        match text(event, "type") {
+            "agent_logged_in" => {
+                self.logged_in.insert(agent);
+            }
+            "agent_logged_out" => {
+                self.logged_in.remove(&agent);
+                self.away.remove(&agent);
+                self.available.remove(&agent);
+            }
+            "agent_away" => {
+                self.away.insert(agent);
+            }
+            "agent_active" => {
+                self.away.remove(&agent);
+            }
+            "agent_available" => {
+                self.available.insert(agent);
+            }
+            "agent_unavailable" => {
+                self.available.remove(&agent);
+            }
+            "session_started" => {
+                self.contact.insert(session, text(event, "contact").into());
+            }
+            "session_offered" => {
+                *self.load.entry(agent.clone()).or_default() += 1;
+                self.holder.insert(session, agent);
+            }
+            "session_rejected" | "session_timed_out" | "session_ended" => {
+                if let Some(agent) = self.holder.remove(&session) {
+                    *self.load.entry(agent).or_default() -= 1;
+                }
+            }
+            "participant_joined" if text(event, "mode") == "consult" => {
+                *self.load.entry(text(event, "participant").into()).or_default() += 1;
+            }
+            "participant_left" => {
+                *self.load.entry(text(event, "participant").into()).or_default() -= 1;
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether the router can offer `agent` a call now.
+    fn free(&self, agent: &str) -> bool {
+        self.logged_in.contains(agent)
+            && !self.away.contains(agent)
+            && self.available.contains(agent)
+            && self.load.get(agent).copied().unwrap_or(0) == 0
+    }
+}
+
+#[test]
+fn consults_and_direct_transfers_reach_only_agents_at_their_desk() {
+    let log = record(&desk(), 17);
+    let stretches = absences(&log);
+    let mut desks = Desks::default();
+    let (mut n_consults, mut n_transfers) = (0, 0);
+    let mut not_there: Vec<String> = Vec::new();
+    for (at, event) in &log {
+        let reached = match text(event, "type") {
+            "participant_joined" if text(event, "mode") == "consult" => {
+                n_consults += 1;
+                Some(text(event, "participant"))
+            }
+            "session_transferred" if text(event, "to") == "agent" => {
+                n_transfers += 1;
+                Some(text(event, "target"))
+            }
+            _ => None,
+        };
+        if let Some(agent) = reached {
+            if !desks.free(agent) || absent_at(&stretches, agent, *at) {
+                not_there.push(event.to_string());
+            }
+        }
+        desks.apply(event);
+    }
+    eprintln!(
+        "{n_consults} consults, {n_transfers} direct transfers; {} reached an agent not free at the desk",
+        not_there.len()
+    );
+    assert!(not_there.is_empty(), "{not_there:#?}");
+    // 40 calls an hour for 48 h, 30 % consulted and 20 % transferred when someone is free.
+    assert!(n_consults > 100 && n_transfers > 50, "{n_consults} {n_transfers}");
 }
