@@ -87,6 +87,11 @@ pub(super) struct Contact {
     pub(super) preferred: Option<AgentIdx>,
     /// The outcome drawn for its current offer.
     pub(super) offer: OfferOutcome,
+    /// The agent who last declined it or let it ring out: routing passes them over for it
+    /// until `missed_until_ms`.
+    pub(super) missed_by: Option<AgentIdx>,
+    /// Until when [ms] routing passes over `missed_by` for it.
+    pub(super) missed_until_ms: i64,
     /// Position in the queue's FIFO: valid while equal to the entry's token.
     pub(super) token: u32,
     /// When it overflows from its queue [ms], if its queue overflows.
@@ -120,6 +125,8 @@ impl Contact {
             consultant: None,
             preferred: None,
             offer: OfferOutcome::Accept,
+            missed_by: None,
+            missed_until_ms: 0,
             token: 0,
             overflow_at_ms: i64::MAX,
             fulfilled: false,

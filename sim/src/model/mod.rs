@@ -61,6 +61,8 @@ enum Activation {
     Overflow { contact: ContactIdx, gen: u32 },
     /// An offer is accepted, rejected or times out.
     OfferDone { contact: ContactIdx, gen: u32 },
+    /// Routing stops passing over the agent who declined a waiting contact or let it ring out.
+    MissedOver { contact: ContactIdx, gen: u32 },
     /// A contact's next handling step comes.
     Step { contact: ContactIdx, gen: u32 },
     /// A bot is done with a contact.
@@ -269,6 +271,7 @@ impl<'s, O: Output> Sim<'s, O> {
             A::Patience { contact, gen } if self.live(contact, gen) => self.abandon(contact),
             A::Overflow { contact, gen } if self.live(contact, gen) => self.overflow(contact),
             A::OfferDone { contact, gen } if self.live(contact, gen) => self.offer_done(contact),
+            A::MissedOver { contact, gen } if self.live(contact, gen) => self.missed_over(contact),
             A::Step { contact, gen } if self.live(contact, gen) => self.step(contact),
             A::BotDone { contact, gen } if self.live(contact, gen) => self.bot_done(contact),
             A::ShiftStart { agent } => self.shift_start(agent),
@@ -302,6 +305,7 @@ impl<'s, O: Output> Sim<'s, O> {
             | A::Patience { .. }
             | A::Overflow { .. }
             | A::OfferDone { .. }
+            | A::MissedOver { .. }
             | A::Step { .. }
             | A::BotDone { .. }
             | A::AwayStart { .. }

@@ -183,11 +183,7 @@ impl<'s, O: Output> Sim<'s, O> {
 
     /// As [`Self::best_agent`], among colleagues at their desk: a consult or a direct
     /// transfer is one agent turning to another, who must be there to take part.
-    pub(super) fn best_colleague(
-        &self,
-        contact: ContactIdx,
-        except: AgentIdx,
-    ) -> Option<AgentIdx> {
+    pub(super) fn best_colleague(&self, contact: ContactIdx, except: AgentIdx) -> Option<AgentIdx> {
         self.best_agent_where(contact, Some(except), |agent| !agent.absent)
     }
 
@@ -207,8 +203,12 @@ impl<'s, O: Output> Sim<'s, O> {
                 .iter()
                 .any(|&(eligible, _)| AgentIdx::new(eligible as usize) == agent)
         };
+        let passed_over = self.passed_over(contact);
         let candidate = |agent: AgentIdx| {
-            Some(agent) != except && self.routable(agent, channel) && keep(&self.agents[agent])
+            Some(agent) != except
+                && Some(agent) != passed_over
+                && self.routable(agent, channel)
+                && keep(&self.agents[agent])
         };
         if let Some(preferred) = slot.preferred {
             if candidate(preferred) && is_eligible(preferred) {
@@ -233,6 +233,45 @@ impl<'s, O: Output> Sim<'s, O> {
             }
         }
         best.map(|(_, _, _, agent)| agent)
+    }
+
+    /// The agent routing passes over for the contact now: the one who last declined it or
+    /// let it ring out, for one offer time-out after.
+    fn passed_over(&self, contact: ContactIdx) -> Option<AgentIdx> {
+        let slot = &self.contacts[contact];
+        slot.missed_by
+            .filter(|_| self.kernel.now() < slot.missed_until_ms)
+    }
+
+    /// Routing no longer passes anyone over for the waiting contact: it goes to the best
+    /// free agent, the one it passed over included, or keeps its place in line.
+    pub(super) fn missed_over(&mut self, contact: ContactIdx) -> Result<(), SimError> {
+        if self.contacts[contact].state != State::Queued || self.passed_over(contact).is_some() {
+            return Ok(());
+        }
+        match self.best_agent(contact, None) {
+            // Offered, its place in line goes stale.
+            Some(agent) => self.offer(contact, agent),
+            None => Ok(()),
+        }
+    }
+
+    /// The first contact in the queue's line that routing may give `agent`: the head, unless
+    /// routing passes the agent over for it, when the next live one.
+    fn head_for(&mut self, queue: QueueIdx, agent: AgentIdx) -> Option<ContactIdx> {
+        let head = self.head(queue)?;
+        if self.passed_over(head) != Some(agent) {
+            return Some(head);
+        }
+        let contacts = &self.contacts;
+        self.waiting[queue].iter().skip(1).find_map(|place| {
+            let slot = &contacts[place.contact];
+            let live =
+                slot.token == place.token && slot.state == State::Queued && slot.queue == queue;
+            let passed_over =
+                slot.missed_by == Some(agent) && self.kernel.now() < slot.missed_until_ms;
+            (live && !passed_over).then_some(place.contact)
+        })
     }
 
     /// The oldest live contact at the head of the queue's line, dropping stale places.
@@ -266,7 +305,7 @@ impl<'s, O: Output> Sim<'s, O> {
                 if !self.routable(agent, definition.channel) {
                     continue;
                 }
-                let Some(contact) = self.head(QueueIdx::new(queue)) else {
+                let Some(contact) = self.head_for(QueueIdx::new(queue), agent) else {
                     continue;
                 };
                 let queued_at_ms = self.contacts[contact].queued_at_ms;
@@ -282,8 +321,7 @@ impl<'s, O: Output> Sim<'s, O> {
             let Some(Pick { contact, .. }) = pick else {
                 return Ok(());
             };
-            let queue = self.contacts[contact].queue;
-            self.waiting[queue].pop_front();
+            // Offered, its place in line goes stale (and is dropped when it reaches the head).
             self.offer(contact, agent)?;
         }
     }

@@ -1,6 +1,7 @@
 //! The audit of the simulator's events (issue 13, section 5), checked on the log itself: the
 //! platform's automatic Away and logout measure inactivity from the start of the agent's idle
-//! stretch; consults and direct transfers reach only agents at their desk.
+//! stretch; consults and direct transfers reach only agents at their desk; a contact whose
+//! offer rang out goes to another free agent rather than straight back.
 //!
 //! Each check rebuilds what it needs from the events alone (who is logged in, Away, away from
 //! the desk, how many sessions each agent holds), as a reader of the log would.
@@ -154,13 +155,23 @@ fn automatic_away_and_logout_come_the_setting_after_the_idle_stretch_starts() {
     let log = record(&desk(), 13);
     let (away, logout) = idle_gaps(&log);
     // About 6 agents × 48 h × 1 an hour, less the time spent away: well over a hundred.
-    assert!(away.len() > 100, "only {} automatic Away events", away.len());
+    assert!(
+        away.len() > 100,
+        "only {} automatic Away events",
+        away.len()
+    );
     // Every absence lasts 8 min, longer than both thresholds: one Away and one logout each.
     assert_eq!(away.len(), logout.len());
     let away_off: Vec<_> = away.iter().filter(|&&g| g != AUTO_AWAY_MS).collect();
     let logout_off: Vec<_> = logout.iter().filter(|&&g| g != AUTO_LOGOUT_MS).collect();
-    assert!(away_off.is_empty(), "Away gaps other than 2 min: {away_off:?}");
-    assert!(logout_off.is_empty(), "logout gaps other than 6 min: {logout_off:?}");
+    assert!(
+        away_off.is_empty(),
+        "Away gaps other than 2 min: {away_off:?}"
+    );
+    assert!(
+        logout_off.is_empty(),
+        "logout gaps other than 6 min: {logout_off:?}"
+    );
     // The idle stretch starts at the end of the agent's last real work: no session of theirs
     // ends, and none is accepted, within it.
     let stretches = absences(&log);
@@ -169,14 +180,17 @@ fn automatic_away_and_logout_come_the_setting_after_the_idle_stretch_starts() {
         match text(event, "type") {
             "session_accepted" => {
                 let agent = text(event, "agent");
-                assert!(!absent_at(&stretches, agent, *at), "{agent} accepts while away");
+                assert!(
+                    !absent_at(&stretches, agent, *at),
+                    "{agent} accepts while away"
+                );
                 session_agent.insert(text(event, "session").into(), agent.into());
             }
             "session_ended" if text(event, "reason") == "agent_closed" => {
                 if let Some(agent) = session_agent.get(text(event, "session")) {
-                    let inside = stretches.get(agent.as_str()).is_some_and(|s| {
-                        s.iter().any(|&(from, to)| from < *at && *at < to)
-                    });
+                    let inside = stretches
+                        .get(agent.as_str())
+                        .is_some_and(|s| s.iter().any(|&(from, to)| from < *at && *at < to));
                     assert!(!inside, "{agent} ends work while away from the desk");
                 }
             }
@@ -289,10 +303,16 @@ impl Desks {
                 }
             }
             "participant_joined" if text(event, "mode") == "consult" => {
-                *self.load.entry(text(event, "participant").into()).or_default() += 1;
+                *self
+                    .load
+                    .entry(text(event, "participant").into())
+                    .or_default() += 1;
             }
             "participant_left" => {
-                *self.load.entry(text(event, "participant").into()).or_default() -= 1;
+                *self
+                    .load
+                    .entry(text(event, "participant").into())
+                    .or_default() -= 1;
             }
             _ => {}
         }
@@ -339,5 +359,59 @@ fn consults_and_direct_transfers_reach_only_agents_at_their_desk() {
     );
     assert!(not_there.is_empty(), "{not_there:#?}");
     // 40 calls an hour for 48 h, 30 % consulted and 20 % transferred when someone is free.
-    assert!(n_consults > 100 && n_transfers > 50, "{n_consults} {n_transfers}");
+    assert!(
+        n_consults > 100 && n_transfers > 50,
+        "{n_consults} {n_transfers}"
+    );
+}
+
+/// Per contact whose offer rang out while another agent was free: whether its next offer went
+/// to the same agent. Returns (such time-outs, offered straight back).
+fn missed_offers(log: &[(i64, Value)]) -> (u32, u32) {
+    let mut desks = Desks::default();
+    let mut agents: Vec<String> = Vec::new();
+    // Contact → the agent who let its offer ring out while another was free.
+    let mut missed: HashMap<String, String> = HashMap::new();
+    let (mut n_missed, mut n_back) = (0, 0);
+    for (_, event) in log {
+        let kind = text(event, "type");
+        if kind == "agent_logged_in" && !agents.iter().any(|a| a == text(event, "agent")) {
+            agents.push(text(event, "agent").into());
+        }
+        if kind == "session_offered" {
+            let contact = &desks.contact[text(event, "session")];
+            if let Some(previous) = missed.remove(contact) {
+                n_back += u32::from(previous == text(event, "agent"));
+            }
+        }
+        let timed_out = (kind == "session_timed_out").then(|| {
+            let session = text(event, "session");
+            (
+                desks.contact[session].clone(),
+                text(event, "agent").to_string(),
+            )
+        });
+        desks.apply(event);
+        if let Some((contact, agent)) = timed_out {
+            if agents
+                .iter()
+                .any(|other| *other != agent && desks.free(other))
+            {
+                n_missed += 1;
+                missed.insert(contact, agent);
+            }
+        }
+    }
+    (n_missed, n_back)
+}
+
+#[test]
+fn a_contact_that_rang_out_goes_to_another_free_agent() {
+    let log = record(&desk(), 19);
+    let (n_missed, n_back) = missed_offers(&log);
+    eprintln!(
+        "{n_missed} offers rang out while another agent was free; {n_back} went straight back"
+    );
+    assert!(n_missed > 20, "only {n_missed} offers rang out");
+    assert_eq!(n_back, 0);
 }
