@@ -169,6 +169,8 @@ pub struct WorkstreamSpec {
     pub transfers: Vec<TransferSpec>,
     /// Customers who come back after their conversation closed.
     pub returns: Option<ReturnSpec>,
+    /// Customers who abandoned and call again later (absent: none do).
+    pub retrials: Option<ReturnSpec>,
 }
 
 /// `arrivals = {...}`: exactly one of `rate_per_h` and `profile`.
@@ -258,7 +260,7 @@ pub struct TransferSpec {
     pub queue: Option<String>,
 }
 
-/// `returns = {...}`.
+/// `returns = {...}`, `retrials = {...}` and a campaign's `reply = {...}`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnSpec {

@@ -192,7 +192,6 @@ impl<'s, O: Output> Sim<'s, O> {
     /// did.
     pub(super) fn draw_return(&mut self, contact: ContactIdx, agent: Option<AgentIdx>) {
         let slot = &self.contacts[contact];
-        let (customer, conversation) = (slot.customer, slot.conversation);
         let (returns, stream) = match slot.origin {
             Origin::Inbound(workstream) => (
                 self.scenario.workstreams[workstream.get()].returns.as_ref(),
@@ -210,11 +209,42 @@ impl<'s, O: Output> Sim<'s, O> {
             return;
         }
         let delay = returns.delay.sample_ms(stream);
+        self.schedule_return(contact, returns.workstream, delay, agent);
+    }
+
+    /// Whether, and when, the customer who just abandoned the contact tries again (the
+    /// workstream's retrials, drawn from their own stream): as a customer coming back to the
+    /// conversation the abandonment closed.
+    pub(super) fn draw_retrial(&mut self, contact: ContactIdx) {
+        let Origin::Inbound(workstream) = self.contacts[contact].origin else {
+            return;
+        };
+        let Some(retrials) = &self.scenario.workstreams[workstream.get()].retrials else {
+            return;
+        };
+        let stream = &mut self.streams.retrials[workstream.get()];
+        if !stream.chance(retrials.probability) {
+            return;
+        }
+        let delay = retrials.delay.sample_ms(stream);
+        self.schedule_return(contact, retrials.workstream, delay, None);
+    }
+
+    /// The customer of the contact's just-closed conversation comes back on `workstream`,
+    /// `delay` [ms] from now; `agent` closed the conversation, if an agent did.
+    fn schedule_return(
+        &mut self,
+        contact: ContactIdx,
+        workstream: usize,
+        delay: i64,
+        agent: Option<AgentIdx>,
+    ) {
+        let slot = &self.contacts[contact];
         let info = ReturnInfo {
-            customer,
-            conversation,
+            customer: slot.customer,
+            conversation: slot.conversation,
             closed_at_ms: self.kernel.now(),
-            workstream: WorkstreamIdx::new(returns.workstream),
+            workstream: WorkstreamIdx::new(workstream),
             agent,
         };
         let pending = self.returns.take(|| info);

@@ -102,6 +102,8 @@ struct Streams {
     handle: Vec<Stream>,
     /// Per workstream: holds, consults, transfers and returns.
     behaviour: Vec<Stream>,
+    /// Per workstream: abandoning customers trying again, and when.
+    retrials: Vec<Stream>,
     /// Per bot: handling, tickets and resolution.
     bots: Vec<Stream>,
     /// Per group: offer outcomes.
@@ -145,6 +147,7 @@ impl Streams {
             patience: per("patience", &workstreams),
             handle: per("handle", &workstreams),
             behaviour: per("behaviour", &workstreams),
+            retrials: per("retrial", &workstreams),
             bots: per("bot", &bots),
             offers: per("offer", &groups),
             away: per("away", &groups),

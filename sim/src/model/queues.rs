@@ -377,7 +377,8 @@ impl<'s, O: Output> Sim<'s, O> {
         self.end_session(contact, reason)
     }
 
-    /// A waiting (or offered) customer's patience ran out: they hang up or leave.
+    /// A waiting (or offered) customer's patience ran out: they hang up or leave, and may
+    /// try again later (the workstream's retrials).
     pub(super) fn abandon(&mut self, contact: ContactIdx) -> Result<(), SimError> {
         let slot = &mut self.contacts[contact];
         if !matches!(slot.state, State::Queued | State::Offered) {
@@ -398,6 +399,7 @@ impl<'s, O: Output> Sim<'s, O> {
             outcome: Outcome::Abandoned,
         })?;
         self.close_conversation(contact, ClosedBy::System, None)?;
+        self.draw_retrial(contact);
         self.release_contact(contact);
         if let Some(agent) = offered_to {
             self.release_agent(agent, channel);

@@ -201,6 +201,9 @@ pub struct Workstream {
     pub transfers: Vec<(f64, Transfer)>,
     /// Returning customers.
     pub returns: Option<Returns>,
+    /// Abandoning customers who try again (their share, their delay from the abandonment,
+    /// the workstream they try on).
+    pub retrials: Option<Returns>,
 }
 
 /// An outbound campaign, resolved.

@@ -3,6 +3,7 @@
 
 mod audit;
 mod campaigns;
+mod comebacks;
 mod logs;
 mod pinned;
 mod queueing;

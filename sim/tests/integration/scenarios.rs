@@ -134,6 +134,36 @@ fn bad_values_name_the_key_and_line() {
     let e = err(&text);
     assert_eq!(e.key, "groups.agents.shifts[0].start");
     assert_eq!(e.line, Some(line(&text, "8h")));
+    // Retrials: a probability out of range, a workstream that does not exist, an unknown key.
+    let retrials = |value: &str| {
+        BASE.replace(
+            "queue = \"calls\"\n",
+            &format!("queue = \"calls\"\nretrials = {value}\n"),
+        )
+    };
+    for (value, key, words) in [
+        (
+            r#"{ probability = 1.5, delay = { dist = "constant", value_s = 60.0 } }"#,
+            "workstreams.calls.retrials.probability",
+            "not a probability",
+        ),
+        (
+            r#"{ probability = 0.5, delay = { dist = "constant", value_s = 60.0 }, workstream = "cals" }"#,
+            "workstreams.calls.retrials.workstream",
+            "unknown workstream `cals`",
+        ),
+        (
+            r#"{ probability = 0.5, delay_s = 60.0 }"#,
+            "retrials",
+            "unknown field `delay_s`",
+        ),
+    ] {
+        let text = retrials(value);
+        let e = err(&text);
+        assert!(e.key.ends_with(key), "{e}");
+        assert!(e.message.contains(words), "{e}");
+        assert_eq!(e.line, Some(line(&text, "retrials =")), "{e}");
+    }
 }
 
 /// [`BASE`] with an outbound phone campaign worked by the same agents.
