@@ -16,7 +16,7 @@ impl<'s, O: Output> Sim<'s, O> {
     pub(super) fn finish(&mut self, contact: ContactIdx) -> Result<(), SimError> {
         let transfer = match self.contacts[contact].origin {
             Origin::Inbound(workstream) => self.draw_transfer(contact, workstream),
-            Origin::Campaign(_) => None,
+            Origin::Campaign(_) | Origin::Callback(_) => None,
         };
         match transfer {
             Some(Transfer::Queue(to)) => self.transfer_to_queue(contact, QueueIdx::new(to)),
@@ -119,7 +119,7 @@ impl<'s, O: Output> Sim<'s, O> {
     /// The contact ends, completed; the agent's after-contact work follows, if any.
     fn complete(&mut self, contact: ContactIdx) -> Result<(), SimError> {
         let slot = &self.contacts[contact];
-        let (id, origin) = (slot.id, slot.origin);
+        let (id, origin, slot_queue) = (slot.id, slot.origin, slot.queue);
         self.emit(EventKind::ContactEnded {
             contact: id.as_str(),
             outcome: Outcome::Completed,
@@ -133,6 +133,13 @@ impl<'s, O: Output> Sim<'s, O> {
                 .after_work
                 .as_ref()
                 .map(|d| d.sample_ms(&mut self.streams.campaign_handle[campaign.get()])),
+            Origin::Callback(workstream) => {
+                let stream = &mut self.streams.callback_calls[slot_queue.get()];
+                self.scenario.workstreams[workstream.get()]
+                    .after_work
+                    .as_ref()
+                    .map(|d| d.sample_ms(stream))
+            }
         };
         match after_work_ms {
             Some(delay) => {
@@ -188,8 +195,8 @@ impl<'s, O: Output> Sim<'s, O> {
     }
 
     /// Whether, and when, the customer of the contact's just-closed conversation comes back
-    /// (the workstream's returns, or the campaign's replies); `agent` closed it, if an agent
-    /// did.
+    /// (the workstream's returns, or the campaign's replies; a callback has neither); `agent`
+    /// closed it, if an agent did.
     pub(super) fn draw_return(&mut self, contact: ContactIdx, agent: Option<AgentIdx>) {
         let slot = &self.contacts[contact];
         let (returns, stream) = match slot.origin {
@@ -201,6 +208,7 @@ impl<'s, O: Output> Sim<'s, O> {
                 self.scenario.campaigns[campaign.get()].reply.as_ref(),
                 &mut self.streams.reply[campaign.get()],
             ),
+            Origin::Callback(_) => return,
         };
         let Some(returns) = returns else {
             return;

@@ -11,10 +11,12 @@ use crate::scenario::ChannelKind;
 
 impl<'s, O: Output> Sim<'s, O> {
     /// Routing picked the agent for the contact: an inbound contact is offered to them, and
-    /// the outcome drawn; a campaign attempt is not offered, the agent starts it.
+    /// the outcome drawn; a campaign attempt or a callback is not offered, the agent starts it.
     pub(super) fn offer(&mut self, contact: ContactIdx, agent: AgentIdx) -> Result<(), SimError> {
-        if let Origin::Campaign(campaign) = self.contacts[contact].origin {
-            return self.dial(contact, campaign, agent);
+        match self.contacts[contact].origin {
+            Origin::Campaign(campaign) => return self.dial(contact, campaign, agent),
+            Origin::Callback(_) => return self.call_back(contact, agent),
+            Origin::Inbound(_) => {}
         }
         let queue = self.contacts[contact].queue;
         let channel = self.scenario.queues[queue.get()].channel;

@@ -79,6 +79,7 @@ impl<'s, O: Output> Sim<'s, O> {
         slot.queue = queue;
         slot.state = State::Queued;
         slot.overflow_at_ms = i64::MAX;
+        slot.callback_at_ms = i64::MAX;
         slot.queued_at_ms = now;
         Ok(())
     }
@@ -102,7 +103,8 @@ impl<'s, O: Output> Sim<'s, O> {
         Ok(())
     }
 
-    /// Arms the overflow of `queue`, if it has one, and routes the contact.
+    /// Arms the overflow and the callback offer of `queue`, if it has them, and routes the
+    /// contact.
     fn arm_overflow_and_route(
         &mut self,
         contact: ContactIdx,
@@ -115,6 +117,7 @@ impl<'s, O: Output> Sim<'s, O> {
             self.kernel
                 .after(after_ms, Activation::Overflow { contact, gen });
         }
+        self.arm_callback(contact, queue);
         self.route(contact)
     }
 
