@@ -169,6 +169,8 @@ pub struct WorkstreamSpec {
     pub transfers: Vec<TransferSpec>,
     /// Customers who come back after their conversation closed.
     pub returns: Option<ReturnSpec>,
+    /// Customers who abandoned and call again later (absent: none do).
+    pub retrials: Option<ReturnSpec>,
 }
 
 /// `arrivals = {...}`: exactly one of `rate_per_h` and `profile`.
@@ -258,7 +260,7 @@ pub struct TransferSpec {
     pub queue: Option<String>,
 }
 
-/// `returns = {...}`.
+/// `returns = {...}`, `retrials = {...}` and a campaign's `reply = {...}`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnSpec {
@@ -339,6 +341,26 @@ pub struct QueueSpec {
     pub priority: i32,
     /// Contacts waiting this long move to another queue.
     pub overflow: Option<OverflowSpec>,
+    /// Voice queues: customers waiting this long are offered a callback (absent: never).
+    pub callback: Option<CallbackSpec>,
+}
+
+/// `[queues.NAME.callback]`: a callback offered to customers who have waited, and the call
+/// back an agent makes when their turn comes.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackSpec {
+    /// Seconds of waiting in this queue before the callback is offered.
+    pub after_s: f64,
+    /// Share of customers offered a callback who take it.
+    pub accept_probability: f64,
+    /// Share of callbacks the customer answers (default 1).
+    pub answer_probability: Option<f64>,
+    /// How long an answered callback rings first (default constant 0).
+    pub ring: Option<DistSpec>,
+    /// How long an unanswered callback rings before the agent hangs up (default constant
+    /// 30 s).
+    pub unanswered_ring: Option<DistSpec>,
 }
 
 /// `overflow = {...}`.

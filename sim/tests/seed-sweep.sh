@@ -2,7 +2,7 @@
 # The statistical checks of the simulator's tests under fresh seeds: runs them with
 # CCSIM_TEST_SEED_OFFSET=1..N and prints how many seeds pass every check. Not part of CI
 # (about 10 s a seed on two cores). The suite's stated error rate is in
-# sim/tests/integration/support.rs: at most 1.24 % of seeds should fail. Logs go to
+# sim/tests/integration/support.rs: at most 1.26 % of seeds should fail. Logs go to
 # $SWEEP_LOGS-OFFSET.log (default /tmp/seed-sweep-OFFSET.log).
 #
 #   sim/tests/seed-sweep.sh          # 40 seeds

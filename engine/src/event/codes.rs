@@ -210,6 +210,10 @@ option_set! {
         ForwardedOutside = None,
         /// The customer left a voicemail.
         Voicemail = None,
+        /// The customer left the queue having asked to be called back: the callback is a
+        /// later outbound contact of the same customer. (Appended last: the binary log
+        /// numbers values by position.)
+        CallbackRequested = None,
     }
 }
 

@@ -40,7 +40,8 @@ pub(super) struct Agent {
     pub(super) focus: bool,
     /// Away from the desk in an idle stretch (not Away in the platform's sense).
     pub(super) absent: bool,
-    /// When they were last active [ms].
+    /// When they were last active [ms]: the start of their current idle stretch (the end of
+    /// their last real work), which the platform's idle rules measure from.
     pub(super) last_active_ms: i64,
     pub(super) pending: Pending,
     /// Contacts they handle, per channel.
@@ -126,14 +127,15 @@ impl<'s, O: Output> Sim<'s, O> {
         })
     }
 
-    /// The agent has one contact fewer on `channel`, from now.
+    /// The agent has one contact fewer on `channel`, from now. Their last activity is not
+    /// moved: an offer that rang out at an agent away from the desk is no activity, and the
+    /// end of real work is where an idle stretch starts ([`Self::absence`] records it).
     pub(super) fn release_agent(&mut self, agent: AgentIdx, channel: Channel) {
         let now = self.kernel.now();
         let state = &mut self.agents[agent];
         state.load[channel as usize] = state.load[channel as usize].saturating_sub(1);
         state.load_total = state.load_total.saturating_sub(1);
         state.free_since_ms = now;
-        state.last_active_ms = now;
     }
 
     /// After an agent's load went down: what they waited to do, or more work.

@@ -16,7 +16,7 @@ impl<'s, O: Output> Sim<'s, O> {
     pub(super) fn finish(&mut self, contact: ContactIdx) -> Result<(), SimError> {
         let transfer = match self.contacts[contact].origin {
             Origin::Inbound(workstream) => self.draw_transfer(contact, workstream),
-            Origin::Campaign(_) => None,
+            Origin::Campaign(_) | Origin::Callback(_) => None,
         };
         match transfer {
             Some(Transfer::Queue(to)) => self.transfer_to_queue(contact, QueueIdx::new(to)),
@@ -77,14 +77,14 @@ impl<'s, O: Output> Sim<'s, O> {
         self.after_release(agent)
     }
 
-    /// The agent transfers the contact to the best free colleague, in a new session offered
-    /// to them; with nobody free, back to its queue.
+    /// The agent transfers the contact to the best free colleague at their desk, in a new
+    /// session offered to them; with nobody free, back to its queue.
     fn transfer_to_agent(&mut self, contact: ContactIdx) -> Result<(), SimError> {
         self.contacts[contact].transferred = true;
         let slot = &self.contacts[contact];
         let (agent, queue) = (slot.agent, slot.queue);
         let queue_name = self.scenario.queues[queue.get()].name.as_str();
-        let colleague = self.best_agent(contact, Some(agent));
+        let colleague = self.best_colleague(contact, agent);
         let (to, target) = match colleague {
             Some(colleague) => (TransferTarget::Agent, self.agent_id(colleague)),
             None => (TransferTarget::Queue, queue_name),
@@ -119,7 +119,7 @@ impl<'s, O: Output> Sim<'s, O> {
     /// The contact ends, completed; the agent's after-contact work follows, if any.
     fn complete(&mut self, contact: ContactIdx) -> Result<(), SimError> {
         let slot = &self.contacts[contact];
-        let (id, origin) = (slot.id, slot.origin);
+        let (id, origin, slot_queue) = (slot.id, slot.origin, slot.queue);
         self.emit(EventKind::ContactEnded {
             contact: id.as_str(),
             outcome: Outcome::Completed,
@@ -133,6 +133,13 @@ impl<'s, O: Output> Sim<'s, O> {
                 .after_work
                 .as_ref()
                 .map(|d| d.sample_ms(&mut self.streams.campaign_handle[campaign.get()])),
+            Origin::Callback(workstream) => {
+                let stream = &mut self.streams.callback_calls[slot_queue.get()];
+                self.scenario.workstreams[workstream.get()]
+                    .after_work
+                    .as_ref()
+                    .map(|d| d.sample_ms(stream))
+            }
         };
         match after_work_ms {
             Some(delay) => {
@@ -188,11 +195,10 @@ impl<'s, O: Output> Sim<'s, O> {
     }
 
     /// Whether, and when, the customer of the contact's just-closed conversation comes back
-    /// (the workstream's returns, or the campaign's replies); `agent` closed it, if an agent
-    /// did.
+    /// (the workstream's returns, or the campaign's replies; a callback has neither); `agent`
+    /// closed it, if an agent did.
     pub(super) fn draw_return(&mut self, contact: ContactIdx, agent: Option<AgentIdx>) {
         let slot = &self.contacts[contact];
-        let (customer, conversation) = (slot.customer, slot.conversation);
         let (returns, stream) = match slot.origin {
             Origin::Inbound(workstream) => (
                 self.scenario.workstreams[workstream.get()].returns.as_ref(),
@@ -202,6 +208,7 @@ impl<'s, O: Output> Sim<'s, O> {
                 self.scenario.campaigns[campaign.get()].reply.as_ref(),
                 &mut self.streams.reply[campaign.get()],
             ),
+            Origin::Callback(_) => return,
         };
         let Some(returns) = returns else {
             return;
@@ -210,11 +217,42 @@ impl<'s, O: Output> Sim<'s, O> {
             return;
         }
         let delay = returns.delay.sample_ms(stream);
+        self.schedule_return(contact, returns.workstream, delay, agent);
+    }
+
+    /// Whether, and when, the customer who just abandoned the contact tries again (the
+    /// workstream's retrials, drawn from their own stream): as a customer coming back to the
+    /// conversation the abandonment closed.
+    pub(super) fn draw_retrial(&mut self, contact: ContactIdx) {
+        let Origin::Inbound(workstream) = self.contacts[contact].origin else {
+            return;
+        };
+        let Some(retrials) = &self.scenario.workstreams[workstream.get()].retrials else {
+            return;
+        };
+        let stream = &mut self.streams.retrials[workstream.get()];
+        if !stream.chance(retrials.probability) {
+            return;
+        }
+        let delay = retrials.delay.sample_ms(stream);
+        self.schedule_return(contact, retrials.workstream, delay, None);
+    }
+
+    /// The customer of the contact's just-closed conversation comes back on `workstream`,
+    /// `delay` [ms] from now; `agent` closed the conversation, if an agent did.
+    fn schedule_return(
+        &mut self,
+        contact: ContactIdx,
+        workstream: usize,
+        delay: i64,
+        agent: Option<AgentIdx>,
+    ) {
+        let slot = &self.contacts[contact];
         let info = ReturnInfo {
-            customer,
-            conversation,
+            customer: slot.customer,
+            conversation: slot.conversation,
             closed_at_ms: self.kernel.now(),
-            workstream: WorkstreamIdx::new(returns.workstream),
+            workstream: WorkstreamIdx::new(workstream),
             agent,
         };
         let pending = self.returns.take(|| info);

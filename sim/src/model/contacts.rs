@@ -54,6 +54,8 @@ pub(super) enum Origin {
     Inbound(WorkstreamIdx),
     /// An outbound campaign's attempt.
     Campaign(CampaignIdx),
+    /// A call back to a customer of the workstream who asked for one in a queue.
+    Callback(WorkstreamIdx),
 }
 
 /// The most steps a call's plan has: a hold and a consult (each a start and an end), then the
@@ -87,10 +89,19 @@ pub(super) struct Contact {
     pub(super) preferred: Option<AgentIdx>,
     /// The outcome drawn for its current offer.
     pub(super) offer: OfferOutcome,
+    /// The agent who last declined it or let it ring out: routing passes them over for it
+    /// until `missed_until_ms`.
+    pub(super) missed_by: Option<AgentIdx>,
+    /// Until when [ms] routing passes over `missed_by` for it.
+    pub(super) missed_until_ms: i64,
     /// Position in the queue's FIFO: valid while equal to the entry's token.
     pub(super) token: u32,
     /// When it overflows from its queue [ms], if its queue overflows.
     pub(super) overflow_at_ms: i64,
+    /// When its queue offers it a callback [ms], if its queue offers callbacks.
+    pub(super) callback_at_ms: i64,
+    /// Whether the customer has been offered a callback (once per contact).
+    pub(super) callback_offered: bool,
     pub(super) fulfilled: bool,
     pub(super) transferred: bool,
     /// The voice plan: (delay before it [ms], step), and where we are in it.
@@ -120,8 +131,12 @@ impl Contact {
             consultant: None,
             preferred: None,
             offer: OfferOutcome::Accept,
+            missed_by: None,
+            missed_until_ms: 0,
             token: 0,
             overflow_at_ms: i64::MAX,
+            callback_at_ms: i64::MAX,
+            callback_offered: false,
             fulfilled: false,
             transferred: false,
             plan: [(0, Step::Finish); PLAN_STEPS],
@@ -131,10 +146,10 @@ impl Contact {
         }
     }
 
-    /// The workstream it came on, unless it is a campaign's.
+    /// The workstream it came on (or whose customer it calls back), unless it is a campaign's.
     pub(super) fn workstream(&self) -> Option<WorkstreamIdx> {
         match self.origin {
-            Origin::Inbound(workstream) => Some(workstream),
+            Origin::Inbound(workstream) | Origin::Callback(workstream) => Some(workstream),
             Origin::Campaign(_) => None,
         }
     }

@@ -163,12 +163,12 @@ impl<'s, O: Output> Sim<'s, O> {
         Ok(())
     }
 
-    /// The agent puts the call on hold and consults the best free colleague, whose capacity
-    /// the consult takes; with nobody free, the agent carries on alone.
+    /// The agent puts the call on hold and consults the best free colleague at their desk,
+    /// whose capacity the consult takes; with nobody free, the agent carries on alone.
     fn consult_start(&mut self, contact: ContactIdx) -> Result<(), SimError> {
         let slot = &self.contacts[contact];
         let (id, session, agent, queue) = (slot.id, slot.session, slot.agent, slot.queue);
-        let Some(consultant) = self.best_agent(contact, Some(agent)) else {
+        let Some(consultant) = self.best_colleague(contact, agent) else {
             let slot = &mut self.contacts[contact];
             slot.consultant = None;
             // The consult's end step is skipped with it.
@@ -260,26 +260,33 @@ impl<'s, O: Output> Sim<'s, O> {
                     m.agent_reply
                         .sample_ms(&mut self.streams.handle[workstream.get()])
                 }),
-            Origin::Campaign(_) => 0,
+            Origin::Campaign(_) | Origin::Callback(_) => 0,
         };
         self.schedule_step(contact, Step::AgentMessage, delay);
         Ok(())
     }
 
-    /// The customer answers an outbound call: the talk (the campaign's handle time) starts.
+    /// The customer answers an outbound call: the talk starts (the campaign's handle time,
+    /// or for a call back the workstream's).
     fn answered(&mut self, contact: ContactIdx) -> Result<(), SimError> {
         let slot = &self.contacts[contact];
-        let (id, origin) = (slot.id, slot.origin);
+        let (id, origin, queue) = (slot.id, slot.origin, slot.queue);
         self.emit(EventKind::ContactAnswered {
             contact: id.as_str(),
         })?;
-        let Origin::Campaign(campaign) = origin else {
-            return self.finish(contact);
+        let delay = match origin {
+            Origin::Campaign(campaign) => self.scenario.campaigns[campaign.get()]
+                .handle
+                .sample_ms(&mut self.streams.campaign_handle[campaign.get()]),
+            Origin::Callback(workstream) => {
+                let stream = &mut self.streams.callback_calls[queue.get()];
+                self.scenario.workstreams[workstream.get()]
+                    .handle
+                    .as_ref()
+                    .map_or(0, |handle| handle.sample_ms(stream))
+            }
+            Origin::Inbound(_) => return self.finish(contact),
         };
-        let definition = &self.scenario.campaigns[campaign.get()];
-        let delay = definition
-            .handle
-            .sample_ms(&mut self.streams.campaign_handle[campaign.get()]);
         self.schedule_step(contact, Step::Finish, delay);
         Ok(())
     }

@@ -13,6 +13,7 @@ mod absences;
 mod agents;
 mod arrivals;
 mod bots;
+mod callbacks;
 mod campaigns;
 mod closing;
 mod contacts;
@@ -59,8 +60,12 @@ enum Activation {
     Patience { contact: ContactIdx, gen: u32 },
     /// A waiting contact overflows to its queue's overflow queue.
     Overflow { contact: ContactIdx, gen: u32 },
+    /// A waiting customer is offered a callback.
+    CallbackOffer { contact: ContactIdx, gen: u32 },
     /// An offer is accepted, rejected or times out.
     OfferDone { contact: ContactIdx, gen: u32 },
+    /// Routing stops passing over the agent who declined a waiting contact or let it ring out.
+    MissedOver { contact: ContactIdx, gen: u32 },
     /// A contact's next handling step comes.
     Step { contact: ContactIdx, gen: u32 },
     /// A bot is done with a contact.
@@ -100,6 +105,8 @@ struct Streams {
     handle: Vec<Stream>,
     /// Per workstream: holds, consults, transfers and returns.
     behaviour: Vec<Stream>,
+    /// Per workstream: abandoning customers trying again, and when.
+    retrials: Vec<Stream>,
     /// Per bot: handling, tickets and resolution.
     bots: Vec<Stream>,
     /// Per group: offer outcomes.
@@ -118,6 +125,10 @@ struct Streams {
     campaign_handle: Vec<Stream>,
     /// Per campaign: customers answering back.
     reply: Vec<Stream>,
+    /// Per queue: whether customers offered a callback take it.
+    callback_offers: Vec<Stream>,
+    /// Per queue: call backs answered or not, their ringing, talk and after-contact work.
+    callback_calls: Vec<Stream>,
 }
 
 impl Streams {
@@ -138,11 +149,13 @@ impl Streams {
         let groups: Vec<&str> = scenario.groups.iter().map(|g| g.name.as_str()).collect();
         let bots: Vec<&str> = scenario.bots.iter().map(|b| b.name.as_str()).collect();
         let campaigns: Vec<&str> = scenario.campaigns.iter().map(|c| c.name.as_str()).collect();
+        let queues: Vec<&str> = scenario.queues.iter().map(|q| q.name.as_str()).collect();
         Streams {
             arrivals: per("arrivals", &workstreams),
             patience: per("patience", &workstreams),
             handle: per("handle", &workstreams),
             behaviour: per("behaviour", &workstreams),
+            retrials: per("retrial", &workstreams),
             bots: per("bot", &bots),
             offers: per("offer", &groups),
             away: per("away", &groups),
@@ -152,6 +165,8 @@ impl Streams {
             answer: per("campaign-answer", &campaigns),
             campaign_handle: per("campaign-handle", &campaigns),
             reply: per("campaign-reply", &campaigns),
+            callback_offers: per("callback", &queues),
+            callback_calls: per("callback-call", &queues),
         }
     }
 }
@@ -268,7 +283,11 @@ impl<'s, O: Output> Sim<'s, O> {
             A::Return { pending } => self.returned(pending),
             A::Patience { contact, gen } if self.live(contact, gen) => self.abandon(contact),
             A::Overflow { contact, gen } if self.live(contact, gen) => self.overflow(contact),
+            A::CallbackOffer { contact, gen } if self.live(contact, gen) => {
+                self.offer_callback(contact)
+            }
             A::OfferDone { contact, gen } if self.live(contact, gen) => self.offer_done(contact),
+            A::MissedOver { contact, gen } if self.live(contact, gen) => self.missed_over(contact),
             A::Step { contact, gen } if self.live(contact, gen) => self.step(contact),
             A::BotDone { contact, gen } if self.live(contact, gen) => self.bot_done(contact),
             A::ShiftStart { agent } => self.shift_start(agent),
@@ -301,7 +320,9 @@ impl<'s, O: Output> Sim<'s, O> {
             A::Expire { .. }
             | A::Patience { .. }
             | A::Overflow { .. }
+            | A::CallbackOffer { .. }
             | A::OfferDone { .. }
+            | A::MissedOver { .. }
             | A::Step { .. }
             | A::BotDone { .. }
             | A::AwayStart { .. }

@@ -11,10 +11,12 @@ use crate::scenario::ChannelKind;
 
 impl<'s, O: Output> Sim<'s, O> {
     /// Routing picked the agent for the contact: an inbound contact is offered to them, and
-    /// the outcome drawn; a campaign attempt is not offered, the agent starts it.
+    /// the outcome drawn; a campaign attempt or a callback is not offered, the agent starts it.
     pub(super) fn offer(&mut self, contact: ContactIdx, agent: AgentIdx) -> Result<(), SimError> {
-        if let Origin::Campaign(campaign) = self.contacts[contact].origin {
-            return self.dial(contact, campaign, agent);
+        match self.contacts[contact].origin {
+            Origin::Campaign(campaign) => return self.dial(contact, campaign, agent),
+            Origin::Callback(_) => return self.call_back(contact, agent),
+            Origin::Inbound(_) => {}
         }
         let queue = self.contacts[contact].queue;
         let channel = self.scenario.queues[queue.get()].channel;
@@ -57,7 +59,9 @@ impl<'s, O: Output> Sim<'s, O> {
     }
 
     /// The agent answered the offer: accepted, or rejected or timed out, when the contact
-    /// goes back to its queue (in front: it keeps its place) in a new session.
+    /// goes back to its queue (in front: it keeps its place) in a new session, and routing
+    /// passes that agent over for it for one offer time-out: it goes to another free agent,
+    /// or waits for one, or for the same agent after that.
     pub(super) fn offer_done(&mut self, contact: ContactIdx) -> Result<(), SimError> {
         let slot = &self.contacts[contact];
         if slot.state != State::Offered {
@@ -86,8 +90,15 @@ impl<'s, O: Output> Sim<'s, O> {
         let definition = &self.scenario.queues[queue.get()];
         self.release_agent(agent, definition.channel);
         self.start_agent_session(contact, queue)?;
+        let missed_until_ms = self.kernel.now() + self.scenario.platform.offer_timeout_ms;
         let slot = &mut self.contacts[contact];
         slot.state = State::Queued;
+        slot.missed_by = Some(agent);
+        slot.missed_until_ms = missed_until_ms;
+        let gen = slot.gen;
+        self.kernel
+            .at(missed_until_ms, Activation::MissedOver { contact, gen });
+        let slot = &self.contacts[contact];
         if self.kernel.now() >= slot.overflow_at_ms {
             self.overflow(contact)?;
         } else {

@@ -6,7 +6,7 @@ use ccsim_engine::event::{
     Channel, ClosedBy, ClosureReason, EventKind, HandlerKind, Outcome, TransferTarget,
 };
 
-use super::agents::{AwayKind, Pending};
+use super::agents::{Agent, AwayKind, Pending};
 use super::contacts::State;
 use super::index::{AgentIdx, ContactIdx, Idx, QueueIdx};
 use super::{Activation, Output, Sim, SimError};
@@ -79,6 +79,7 @@ impl<'s, O: Output> Sim<'s, O> {
         slot.queue = queue;
         slot.state = State::Queued;
         slot.overflow_at_ms = i64::MAX;
+        slot.callback_at_ms = i64::MAX;
         slot.queued_at_ms = now;
         Ok(())
     }
@@ -102,7 +103,8 @@ impl<'s, O: Output> Sim<'s, O> {
         Ok(())
     }
 
-    /// Arms the overflow of `queue`, if it has one, and routes the contact.
+    /// Arms the overflow and the callback offer of `queue`, if it has them, and routes the
+    /// contact.
     fn arm_overflow_and_route(
         &mut self,
         contact: ContactIdx,
@@ -115,6 +117,7 @@ impl<'s, O: Output> Sim<'s, O> {
             self.kernel
                 .after(after_ms, Activation::Overflow { contact, gen });
         }
+        self.arm_callback(contact, queue);
         self.route(contact)
     }
 
@@ -172,10 +175,27 @@ impl<'s, O: Output> Sim<'s, O> {
 
     /// The contact's preferred agent when free, else the free agent eligible for its queue
     /// with the best skill rank, then the lowest load, then free longest; never `except`.
+    /// Routing sees what the platform sees: an agent away from the desk but not Away is free.
     pub(super) fn best_agent(
         &self,
         contact: ContactIdx,
         except: Option<AgentIdx>,
+    ) -> Option<AgentIdx> {
+        self.best_agent_where(contact, except, |_| true)
+    }
+
+    /// As [`Self::best_agent`], among colleagues at their desk: a consult or a direct
+    /// transfer is one agent turning to another, who must be there to take part.
+    pub(super) fn best_colleague(&self, contact: ContactIdx, except: AgentIdx) -> Option<AgentIdx> {
+        self.best_agent_where(contact, Some(except), |agent| !agent.absent)
+    }
+
+    /// The best free eligible agent for the contact that `keep` accepts, never `except`.
+    fn best_agent_where(
+        &self,
+        contact: ContactIdx,
+        except: Option<AgentIdx>,
+        keep: impl Fn(&Agent) -> bool,
     ) -> Option<AgentIdx> {
         let slot = &self.contacts[contact];
         let queue = &self.scenario.queues[slot.queue.get()];
@@ -186,18 +206,22 @@ impl<'s, O: Output> Sim<'s, O> {
                 .iter()
                 .any(|&(eligible, _)| AgentIdx::new(eligible as usize) == agent)
         };
+        let passed_over = self.passed_over(contact);
+        let candidate = |agent: AgentIdx| {
+            Some(agent) != except
+                && Some(agent) != passed_over
+                && self.routable(agent, channel)
+                && keep(&self.agents[agent])
+        };
         if let Some(preferred) = slot.preferred {
-            if Some(preferred) != except
-                && self.routable(preferred, channel)
-                && is_eligible(preferred)
-            {
+            if candidate(preferred) && is_eligible(preferred) {
                 return Some(preferred);
             }
         }
         let mut best: Option<AgentKey> = None;
         for &(agent, rank) in &queue.eligible {
             let agent = AgentIdx::new(agent as usize);
-            if Some(agent) == except || !self.routable(agent, channel) {
+            if !candidate(agent) {
                 continue;
             }
             let state = &self.agents[agent];
@@ -212,6 +236,45 @@ impl<'s, O: Output> Sim<'s, O> {
             }
         }
         best.map(|(_, _, _, agent)| agent)
+    }
+
+    /// The agent routing passes over for the contact now: the one who last declined it or
+    /// let it ring out, for one offer time-out after.
+    fn passed_over(&self, contact: ContactIdx) -> Option<AgentIdx> {
+        let slot = &self.contacts[contact];
+        slot.missed_by
+            .filter(|_| self.kernel.now() < slot.missed_until_ms)
+    }
+
+    /// Routing no longer passes anyone over for the waiting contact: it goes to the best
+    /// free agent, the one it passed over included, or keeps its place in line.
+    pub(super) fn missed_over(&mut self, contact: ContactIdx) -> Result<(), SimError> {
+        if self.contacts[contact].state != State::Queued || self.passed_over(contact).is_some() {
+            return Ok(());
+        }
+        match self.best_agent(contact, None) {
+            // Offered, its place in line goes stale.
+            Some(agent) => self.offer(contact, agent),
+            None => Ok(()),
+        }
+    }
+
+    /// The first contact in the queue's line that routing may give `agent`: the head, unless
+    /// routing passes the agent over for it, when the next live one.
+    fn head_for(&mut self, queue: QueueIdx, agent: AgentIdx) -> Option<ContactIdx> {
+        let head = self.head(queue)?;
+        if self.passed_over(head) != Some(agent) {
+            return Some(head);
+        }
+        let contacts = &self.contacts;
+        self.waiting[queue].iter().skip(1).find_map(|place| {
+            let slot = &contacts[place.contact];
+            let live =
+                slot.token == place.token && slot.state == State::Queued && slot.queue == queue;
+            let passed_over =
+                slot.missed_by == Some(agent) && self.kernel.now() < slot.missed_until_ms;
+            (live && !passed_over).then_some(place.contact)
+        })
     }
 
     /// The oldest live contact at the head of the queue's line, dropping stale places.
@@ -245,7 +308,7 @@ impl<'s, O: Output> Sim<'s, O> {
                 if !self.routable(agent, definition.channel) {
                     continue;
                 }
-                let Some(contact) = self.head(QueueIdx::new(queue)) else {
+                let Some(contact) = self.head_for(QueueIdx::new(queue), agent) else {
                     continue;
                 };
                 let queued_at_ms = self.contacts[contact].queued_at_ms;
@@ -261,8 +324,7 @@ impl<'s, O: Output> Sim<'s, O> {
             let Some(Pick { contact, .. }) = pick else {
                 return Ok(());
             };
-            let queue = self.contacts[contact].queue;
-            self.waiting[queue].pop_front();
+            // Offered, its place in line goes stale (and is dropped when it reaches the head).
             self.offer(contact, agent)?;
         }
     }
@@ -318,7 +380,8 @@ impl<'s, O: Output> Sim<'s, O> {
         self.end_session(contact, reason)
     }
 
-    /// A waiting (or offered) customer's patience ran out: they hang up or leave.
+    /// A waiting (or offered) customer's patience ran out: they hang up or leave, and may
+    /// try again later (the workstream's retrials).
     pub(super) fn abandon(&mut self, contact: ContactIdx) -> Result<(), SimError> {
         let slot = &mut self.contacts[contact];
         if !matches!(slot.state, State::Queued | State::Offered) {
@@ -339,6 +402,7 @@ impl<'s, O: Output> Sim<'s, O> {
             outcome: Outcome::Abandoned,
         })?;
         self.close_conversation(contact, ClosedBy::System, None)?;
+        self.draw_retrial(contact);
         self.release_contact(contact);
         if let Some(agent) = offered_to {
             self.release_agent(agent, channel);

@@ -13,10 +13,10 @@ use crate::locate::KeyPath;
 use crate::spec::CampaignSpec;
 
 /// How long an answered call rings when `ring` is not given, in seconds.
-const DEFAULT_RING_S: f64 = 0.0;
+pub(super) const DEFAULT_RING_S: f64 = 0.0;
 
 /// How long an unanswered call rings when `unanswered_ring` is not given, in seconds.
-const DEFAULT_UNANSWERED_RING_S: f64 = 30.0;
+pub(super) const DEFAULT_UNANSWERED_RING_S: f64 = 30.0;
 
 /// Checks campaign `name` and resolves its names.
 pub(super) fn campaign(
@@ -95,7 +95,11 @@ fn check_voice_only(
 }
 
 /// A ringing time: `ring` when given, else a constant `default_s` seconds.
-fn ring_or(ring: Option<&DistSpec>, default_s: f64, at: &KeyPath) -> Result<Dist, Problem> {
+pub(super) fn ring_or(
+    ring: Option<&DistSpec>,
+    default_s: f64,
+    at: &KeyPath,
+) -> Result<Dist, Problem> {
     match ring {
         Some(ring) => dist(ring, at),
         None => dist(&DistSpec::Constant { value_s: default_s }, at),

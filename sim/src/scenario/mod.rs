@@ -202,6 +202,9 @@ pub struct Workstream {
     pub transfers: Vec<(f64, Transfer)>,
     /// Returning customers.
     pub returns: Option<Returns>,
+    /// Abandoning customers who try again (their share, their delay from the abandonment,
+    /// the workstream they try on).
+    pub retrials: Option<Returns>,
 }
 
 /// An outbound campaign, resolved.
@@ -264,8 +267,25 @@ pub struct Queue {
     pub priority: i32,
     /// Overflow: after this long, to that queue.
     pub overflow: Option<(i64, usize)>,
+    /// The callback offered to customers who have waited (voice queues).
+    pub callback: Option<Callback>,
     /// Agents who can take its contacts, with their preference rank for it (0 = first skill).
     pub eligible: Vec<(u32, u32)>,
+}
+
+/// A queue's callback, resolved.
+#[derive(Clone, Debug)]
+pub struct Callback {
+    /// How long a customer waits in the queue before the callback is offered [ms].
+    pub after_ms: i64,
+    /// Share of customers who take it.
+    pub accept_probability: f64,
+    /// Share of callbacks the customer answers.
+    pub answer_probability: f64,
+    /// How long an answered callback rings.
+    pub ring: Dist,
+    /// How long an unanswered callback rings before the agent hangs up.
+    pub unanswered_ring: Dist,
 }
 
 /// Offer behaviour.

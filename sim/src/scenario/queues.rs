@@ -5,8 +5,9 @@
 use ccsim_engine::event::Channel;
 use ccsim_engine::time::SECOND_MS;
 
-use super::check::{find, millis, positive, Names, Problem};
-use super::{AgentDef, Group, Queue};
+use super::campaign::{ring_or, DEFAULT_RING_S, DEFAULT_UNANSWERED_RING_S};
+use super::check::{find, millis, non_negative, positive, probability, Names, Problem};
+use super::{AgentDef, Callback, ChannelKind, Group, Queue};
 use crate::locate::KeyPath;
 use crate::spec::{GroupSpec, QueueSpec, ScenarioSpec};
 
@@ -140,6 +141,7 @@ pub(super) fn queues(
                 channel,
                 priority: queue_spec.priority,
                 overflow: overflow(queue_spec, names, &at)?,
+                callback: callback(queue_spec, channel, &at)?,
                 eligible,
             })
         })
@@ -195,6 +197,40 @@ impl Staff<'_> {
         }
         eligible
     }
+}
+
+/// A queue's `callback`: offered after how long, taken how often, and how the call back
+/// rings; only on a voice queue.
+fn callback(
+    queue_spec: &QueueSpec,
+    channel: Channel,
+    at: &KeyPath,
+) -> Result<Option<Callback>, Problem> {
+    let Some(callback) = &queue_spec.callback else {
+        return Ok(None);
+    };
+    let at = at.key("callback");
+    if ChannelKind::of(channel) != ChannelKind::Voice {
+        return Err(Problem::new(
+            at,
+            format!("this queue holds {channel} contacts; expected a callback only on a voice queue (phone, voice_call, video)"),
+        ));
+    }
+    let after_s = non_negative(callback.after_s, at.key("after_s"), "seconds")?;
+    Ok(Some(Callback {
+        after_ms: millis(after_s, SECOND_MS),
+        accept_probability: probability(callback.accept_probability, at.key("accept_probability"))?,
+        answer_probability: probability(
+            callback.answer_probability.unwrap_or(1.0),
+            at.key("answer_probability"),
+        )?,
+        ring: ring_or(callback.ring.as_ref(), DEFAULT_RING_S, &at.key("ring"))?,
+        unanswered_ring: ring_or(
+            callback.unanswered_ring.as_ref(),
+            DEFAULT_UNANSWERED_RING_S,
+            &at.key("unanswered_ring"),
+        )?,
+    }))
 }
 
 /// A queue's `overflow`: after how long, in milliseconds, and to which queue.

@@ -1,6 +1,6 @@
 //! Workstreams: where their contacts go first (a queue or a bot), how they are handled on
 //! their channel's kind (talk time, messages, holds and consults for voice), their transfers
-//! and the customers who come back.
+//! and the customers who come back (after a close, or after abandoning).
 
 use super::arrivals::rate_function;
 use super::build::Context;
@@ -36,20 +36,22 @@ pub(super) fn workstream(
     let hold = hold(workstream_spec, kind, &at)?;
     let consult = consult(workstream_spec, kind, &at)?;
     let transfers = transfers(workstream_spec, &at, context.names, channels)?;
-    let returns = workstream_spec
-        .returns
-        .as_ref()
-        .map(|return_spec| {
-            let returns_at = at.key("returns");
-            let workstream_idx = match &return_spec.workstream {
-                Some(other) => context
-                    .names
-                    .workstream(other, returns_at.key("workstream"))?,
-                None => find(&context.names.workstreams, name).unwrap_or(0),
-            };
-            returns(return_spec, workstream_idx, &returns_at)
-        })
-        .transpose()?;
+    let come_back = |key: &str, return_spec: Option<&ReturnSpec>| {
+        return_spec
+            .map(|return_spec| {
+                let returns_at = at.key(key);
+                let workstream_idx = match &return_spec.workstream {
+                    Some(other) => context
+                        .names
+                        .workstream(other, returns_at.key("workstream"))?,
+                    None => find(&context.names.workstreams, name).unwrap_or(0),
+                };
+                returns(return_spec, workstream_idx, &returns_at)
+            })
+            .transpose()
+    };
+    let returns = come_back("returns", workstream_spec.returns.as_ref())?;
+    let retrials = come_back("retrials", workstream_spec.retrials.as_ref())?;
     Ok(Workstream {
         name: name.to_string(),
         channel: workstream_spec.channel,
@@ -64,6 +66,7 @@ pub(super) fn workstream(
         consult,
         transfers,
         returns,
+        retrials,
     })
 }
 

@@ -134,6 +134,57 @@ fn bad_values_name_the_key_and_line() {
     let e = err(&text);
     assert_eq!(e.key, "groups.agents.shifts[0].start");
     assert_eq!(e.line, Some(line(&text, "8h")));
+    // Retrials: a probability out of range, a workstream that does not exist, an unknown key.
+    let retrials = |value: &str| {
+        BASE.replace(
+            "queue = \"calls\"\n",
+            &format!("queue = \"calls\"\nretrials = {value}\n"),
+        )
+    };
+    for (value, key, words) in [
+        (
+            r#"{ probability = 1.5, delay = { dist = "constant", value_s = 60.0 } }"#,
+            "workstreams.calls.retrials.probability",
+            "not a probability",
+        ),
+        (
+            r#"{ probability = 0.5, delay = { dist = "constant", value_s = 60.0 }, workstream = "cals" }"#,
+            "workstreams.calls.retrials.workstream",
+            "unknown workstream `cals`",
+        ),
+        (
+            r#"{ probability = 0.5, delay_s = 60.0 }"#,
+            "retrials",
+            "unknown field `delay_s`",
+        ),
+    ] {
+        let text = retrials(value);
+        let e = err(&text);
+        assert!(e.key.ends_with(key), "{e}");
+        assert!(e.message.contains(words), "{e}");
+        assert_eq!(e.line, Some(line(&text, "retrials =")), "{e}");
+    }
+    // Callbacks: only on a voice queue, with a probability in range.
+    let callback = |value: &str| {
+        BASE.replace(
+            "[queues.calls]\n",
+            &format!("[queues.calls]\ncallback = {value}\n"),
+        )
+    };
+    let text = callback("{ after_s = 60.0, accept_probability = 2.0 }");
+    let e = err(&text);
+    assert_eq!(e.key, "queues.calls.callback.accept_probability", "{e}");
+    assert_eq!(e.line, Some(line(&text, "callback =")), "{e}");
+    let text = callback("{ after_s = 60.0, accept_probability = 0.5 }")
+        .replace("channel = \"phone\"", "channel = \"email\"")
+        .replace("capacity = { phone = 1 }", "capacity = { email = 1 }");
+    let e = err(&text);
+    assert_eq!(e.key, "queues.calls.callback", "{e}");
+    assert!(e.message.contains("voice queue"), "{e}");
+    let e = err(&callback(
+        "{ after_s = 60.0, accept_probability = 0.5, after_min = 1.0 }",
+    ));
+    assert!(e.message.contains("unknown field `after_min`"), "{e}");
 }
 
 /// [`BASE`] with an outbound phone campaign worked by the same agents.

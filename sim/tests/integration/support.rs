@@ -2,10 +2,10 @@
 //! run through the engine, and confidence intervals.
 //!
 //! **Error rate of the statistical checks.** Every check of a simulated mean against a figure
-//! from theory (here, in `queueing`, `logs`, `campaigns`, `theory` and `sweep`) uses a
-//! two-sided 99.98 % Student-t interval ([`LEVEL`]) over independent replications. There are 62
-//! such checks (12 of them `sweep`'s Erlang C), so a correct simulator fails at least one of
-//! them with probability at most 62 × 0.02 % = 1.24 % (Bonferroni): the suite passes for at
+//! from theory (here, in `queueing`, `logs`, `campaigns`, `comebacks`, `theory` and `sweep`)
+//! uses a two-sided 99.98 % Student-t interval ([`LEVEL`]) over independent replications. There
+//! are 63 such checks (12 of them `sweep`'s Erlang C), so a correct simulator fails at least one
+//! of them with probability at most 63 × 0.02 % = 1.26 % (Bonferroni): the suite passes for at
 //! least 98.7 % of seeds. Each
 //! test's seeds are fixed; `CCSIM_TEST_SEED_OFFSET=K` shifts all of them by K, which is how
 //! `sim/tests/seed-sweep.sh` measures the pass rate over fresh seeds.
