@@ -8,6 +8,20 @@
 //! chain with the waiting time of a tagged customer by uniformization; the tests hold them
 //! equal. The second also gives what has no simple closed form: the service level of answered
 //! calls and the probability of abandoning within a threshold.
+//!
+//! On top of the formulas sit the calculators of `ccsim erlang`: `request` checks what a
+//! planner typed, `solve` finds the fewest agents meeting a target and the positions to
+//! schedule, `calculator` computes the figures at and around the answer, and `render` writes
+//! them as a table, CSV or JSON.
+
+pub mod calculator;
+mod render;
+mod request;
+pub mod solve;
+
+pub use calculator::{calculate, Calculation, CalculatorReport, Figure, FigureUnit, Staffing};
+pub use render::render_calculator;
+pub use request::{CalculatorError, CalculatorRequest, ModelKind};
 
 /// Erlang B: the probability that all `c` servers are busy in M/M/c/c with offered load `a`
 /// (Erlangs), by the stable recursion B₀ = 1, B_k = a·B_{k−1} / (k + a·B_{k−1}).
