@@ -333,7 +333,7 @@ pub fn staffing(calculation: &Calculation, agents: u32) -> Staffing {
                     "probability of waiting",
                     "P(wait)",
                     queue.wait_probability(),
-                    "wait",
+                    "waiting",
                 ),
                 seconds("asa_s", "average speed of answer", "ASA s", queue.asa_s()),
                 occupancy(queue.load(), "Erlangs of work"),
@@ -369,7 +369,7 @@ pub fn staffing(calculation: &Calculation, agents: u32) -> Staffing {
                     "probability of waiting",
                     "P(wait)",
                     a.wait_probability,
-                    "wait",
+                    "waiting",
                 ),
                 seconds("asa_s", "average speed of answer", "ASA s", a.asa_s),
                 of_calls(
@@ -377,7 +377,7 @@ pub fn staffing(calculation: &Calculation, agents: u32) -> Staffing {
                     "probability of abandoning",
                     "P(abandon)",
                     a.abandon_probability,
-                    "abandon",
+                    "abandoning",
                 ),
                 seconds(
                     "average_wait_s",
@@ -539,7 +539,7 @@ mod tests {
         let mut r = request("100", "30m", "3m");
         r.max_occupancy = Some("0.85".into());
         let c = run(&r, ModelKind::C);
-        r.patience = Some("10000h".into());
+        r.patience = Some("1000h".into());
         let a = run(&r, ModelKind::A);
         assert_eq!(a.needed, c.needed);
         for id in ["service_level", "wait_probability", "occupancy"] {
