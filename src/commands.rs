@@ -12,8 +12,8 @@ use ccsim_engine::report::{render_rows, render_sections};
 use ccsim_sim::run::{LogTarget, RunConfig};
 
 use crate::args::{
-    CatalogFormat, Command, ConvertArgs, ExamplesArgs, ExportArgs, ListFormat, MetricsArgs,
-    ReplayArgs, RunArgs, SimulateArgs,
+    CatalogFormat, Command, ConvertArgs, ErlangModel, ExamplesArgs, ExportArgs, ListFormat,
+    MetricsArgs, ReplayArgs, RunArgs, SimulateArgs,
 };
 use crate::error::CliError;
 
@@ -27,6 +27,7 @@ pub fn run(command: Command) -> Result<u8, CliError> {
         Command::Export(a) => export_cmd(&a),
         Command::Simulate(a) => simulate_cmd(&a),
         Command::Run(a) => run_cmd(&a),
+        Command::Erlang(model) => erlang_cmd(&model),
     }
 }
 
@@ -38,6 +39,16 @@ fn print(text: &str) -> Result<u8, CliError> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
         Err(e) => Err(CliError::Stdout(e)),
     }
+}
+
+fn erlang_cmd(model: &ErlangModel) -> Result<u8, CliError> {
+    let (kind, request) = model.request();
+    let calculation = request.to_calculation(kind)?;
+    let report = ccsim_engine::queueing::calculate(&calculation)?;
+    print(&ccsim_engine::queueing::render_calculator(
+        &report,
+        model.output(),
+    ))
 }
 
 fn replay_cmd(a: &ReplayArgs) -> Result<u8, CliError> {

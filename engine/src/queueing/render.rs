@@ -141,21 +141,19 @@ fn table(report: &CalculatorReport) -> String {
         "Erlangs".into(),
     ]];
     for figure in &chosen.figures {
-        let unit = match figure.unit {
-            FigureUnit::Share => "",
-            FigureUnit::Seconds => "s",
-        };
-        let mut line = vec![figure.name.to_string(), value_text(figure), unit.into()];
-        if let Some(r) = &figure.ratio {
-            line.push(format!(
+        // After the value: its unit, or for a ratio what it is a ratio of.
+        let after = match (&figure.ratio, figure.unit) {
+            (Some(r), _) => format!(
                 "= {} {} / {} {}",
                 count_text(r.numerator),
                 r.numerator_is,
                 count_text(r.denominator),
                 r.denominator_is
-            ));
-        }
-        lines.push(line);
+            ),
+            (None, FigureUnit::Seconds) => "s".into(),
+            (None, FigureUnit::Share) => String::new(),
+        };
+        lines.push(vec![figure.name.to_string(), value_text(figure), after]);
     }
     out.push_str(&align(&lines, &[1]));
     out.push('\n');

@@ -6,7 +6,7 @@ use std::fmt;
 
 use super::calculator::{Calculation, Load, Model};
 use super::solve::ServiceTarget;
-use crate::time::parse_duration;
+use crate::time::{decimal_text, parse_duration};
 
 /// The most traffic the calculators take, Erlangs: well past any one queue's interval, and
 /// small enough that every search and table stays quick.
@@ -162,7 +162,7 @@ impl CalculatorRequest {
                 Some(&self.calls),
                 format!(
                     "{} Erlangs of traffic with this --per and --handle; expected at most {MAX_TRAFFIC}",
-                    load.traffic()
+                    decimal_text(load.traffic())
                 ),
             ));
         }
