@@ -58,6 +58,175 @@ pub enum Command {
         after_help = "Example:\n  ccsim sweep scenarios/bench/mm6m.toml --vary groups.agents.agents=6..9 --replications 10 --metrics queue.asa,queue.wait_probability\n  ccsim sweep week.toml --vary groups.digital.agents=10..20/5 --vary workstreams.chat.arrivals.multiplier=1,1.2 --baseline groups.digital.agents=15 --format csv --out sweep.csv\n\nValues: V1,V2,... (TOML values, or text), or whole-number ranges LOW..HIGH (both included) and\nLOW..HIGH/STEP. The grid is every combination, the first --vary changing slowest. Replication r\nof every point runs with the same seed; differences to the baseline (the first point unless\n--baseline) come with the paired 95 % interval of the per-replication differences."
     )]
     Sweep(SweepArgs),
+    /// Erlang calculators: service level, waiting, abandonment or blocking, occupancy, and
+    /// the fewest agents that meet a target.
+    #[command(
+        subcommand,
+        after_help = "Example:\n  ccsim erlang c --calls 100 --per 30m --handle 3m --target 80/20s --shrinkage 0.3 --max-occupancy 0.85\n  ccsim erlang a --calls 100 --per 30m --handle 3m --patience 2m --agents 12\n  ccsim erlang b --calls 100 --per 30m --handle 3m --target-blocking 0.01\n\nErlang models voice-like work: one contact per agent at a time. Chat or messaging where\nan agent holds several conversations at once (concurrency) is not modelled; simulate it\nwith `ccsim run` and a scenario (docs/scenarios.md) instead."
+    )]
+    Erlang(ErlangModel),
+}
+
+/// `ccsim erlang`: which model.
+#[derive(Debug, Subcommand)]
+pub enum ErlangModel {
+    /// Erlang C (M/M/c): callers wait until answered. Without --agents, solves for the fewest
+    /// agents meeting --target (and --max-occupancy).
+    #[command(
+        after_help = "Example:\n  ccsim erlang c --calls 100 --per 30m --handle 3m --target 80/20s --shrinkage 0.3 --max-occupancy 0.85\n  ccsim erlang c --calls 200 --handle 180s --agents 14 --format json\n\nOne contact per agent at a time: for chat with concurrency, simulate with `ccsim run`."
+    )]
+    C(ErlangCArgs),
+    /// Erlang A (M/M/c+M): callers abandon after an exponential patience with mean
+    /// --patience. The service level counts answered-within-target calls over all calls
+    /// offered (abandoned ones count against it).
+    #[command(
+        after_help = "Example:\n  ccsim erlang a --calls 100 --per 30m --handle 3m --patience 2m --target 80/20s\n\nOne contact per agent at a time: for chat with concurrency, simulate with `ccsim run`."
+    )]
+    A(ErlangAArgs),
+    /// Erlang B (M/M/c/c): a call that finds every agent (or trunk) busy is lost. Gives the
+    /// blocking of --agents, or solves for the fewest meeting --target-blocking.
+    #[command(
+        after_help = "Example:\n  ccsim erlang b --calls 100 --per 30m --handle 3m --agents 14\n  ccsim erlang b --calls 100 --per 30m --handle 3m --target-blocking 0.01"
+    )]
+    B(ErlangBArgs),
+}
+
+/// The flags every Erlang calculator takes: the calls, their handle time, the agents, the
+/// shrinkage and the output format.
+#[derive(Debug, Args)]
+pub struct LoadFlags {
+    /// Calls offered per --per period, e.g. 100.
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub calls: String,
+    /// The period --calls are counted over, a duration such as 30m or 1h.
+    #[arg(long, value_name = "DURATION", default_value = "1h")]
+    pub per: String,
+    /// Mean handle time (talk, hold and after-call work), a duration such as 180s or 3m.
+    #[arg(long, value_name = "DURATION")]
+    pub handle: String,
+    /// Agents on the phones; without it, the calculator solves for the fewest meeting the
+    /// target.
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub agents: Option<String>,
+    /// The share of paid time not on the phones (breaks, training, absence), e.g. 0.3 or 30%:
+    /// scheduled positions = ceil(agents / (1 - shrinkage)). Default 0.
+    #[arg(long, value_name = "SHARE", allow_hyphen_values = true)]
+    pub shrinkage: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+}
+
+/// The service-level flags of Erlang C and A.
+#[derive(Debug, Args)]
+pub struct ServiceFlags {
+    /// The service-level target PERCENT/DURATION: 80/20s is 80 % of calls answered within
+    /// 20 seconds. Default 80/20s.
+    #[arg(long, value_name = "PERCENT/DURATION")]
+    pub target: Option<String>,
+    /// The most occupancy to allow when solving for agents, e.g. 0.85 or 85%.
+    #[arg(long, value_name = "SHARE", allow_hyphen_values = true)]
+    pub max_occupancy: Option<String>,
+}
+
+/// `ccsim erlang c`.
+#[derive(Debug, Args)]
+pub struct ErlangCArgs {
+    /// Calls, handle time, agents, shrinkage and format.
+    #[command(flatten)]
+    pub load: LoadFlags,
+    /// Target and maximum occupancy.
+    #[command(flatten)]
+    pub service: ServiceFlags,
+}
+
+/// `ccsim erlang a`.
+#[derive(Debug, Args)]
+pub struct ErlangAArgs {
+    /// Calls, handle time, agents, shrinkage and format.
+    #[command(flatten)]
+    pub load: LoadFlags,
+    /// Target and maximum occupancy.
+    #[command(flatten)]
+    pub service: ServiceFlags,
+    /// Mean patience before a waiting caller abandons (exponentially distributed), a
+    /// duration such as 120s or 2m.
+    #[arg(long, value_name = "DURATION")]
+    pub patience: String,
+}
+
+/// `ccsim erlang b`.
+#[derive(Debug, Args)]
+pub struct ErlangBArgs {
+    /// Calls, handle time, agents (or trunks), shrinkage and format.
+    #[command(flatten)]
+    pub load: LoadFlags,
+    /// The most blocking to allow when solving for agents (or trunks), e.g. 0.01 or 1%.
+    #[arg(long, value_name = "SHARE", allow_hyphen_values = true)]
+    pub target_blocking: Option<String>,
+}
+
+impl LoadFlags {
+    /// The request these flags make, before the model's own flags.
+    fn request(&self) -> ccsim_engine::queueing::CalculatorRequest {
+        ccsim_engine::queueing::CalculatorRequest {
+            calls: self.calls.clone(),
+            per: Some(self.per.clone()),
+            handle: self.handle.clone(),
+            agents: self.agents.clone(),
+            shrinkage: self.shrinkage.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+impl ErlangModel {
+    /// The model and the calculator request these flags make (checked by the engine in one
+    /// place).
+    pub fn request(
+        &self,
+    ) -> (
+        ccsim_engine::queueing::ModelKind,
+        ccsim_engine::queueing::CalculatorRequest,
+    ) {
+        use ccsim_engine::queueing::{CalculatorRequest, ModelKind};
+        match self {
+            ErlangModel::C(a) => (
+                ModelKind::C,
+                CalculatorRequest {
+                    target: a.service.target.clone(),
+                    max_occupancy: a.service.max_occupancy.clone(),
+                    ..a.load.request()
+                },
+            ),
+            ErlangModel::A(a) => (
+                ModelKind::A,
+                CalculatorRequest {
+                    target: a.service.target.clone(),
+                    max_occupancy: a.service.max_occupancy.clone(),
+                    patience: Some(a.patience.clone()),
+                    ..a.load.request()
+                },
+            ),
+            ErlangModel::B(a) => (
+                ModelKind::B,
+                CalculatorRequest {
+                    target_blocking: a.target_blocking.clone(),
+                    ..a.load.request()
+                },
+            ),
+        }
+    }
+
+    /// The engine's output format.
+    pub fn output(&self) -> ccsim_engine::report::OutputFormat {
+        let load = match self {
+            ErlangModel::C(a) => &a.load,
+            ErlangModel::A(a) => &a.load,
+            ErlangModel::B(a) => &a.load,
+        };
+        load.format.engine()
+    }
 }
 
 /// `ccsim simulate`.
@@ -225,11 +394,7 @@ impl ReportFlags {
 
     /// The engine's output format.
     pub fn output(&self) -> ccsim_engine::report::OutputFormat {
-        match self.format {
-            ReportFormat::Table => ccsim_engine::report::OutputFormat::Table,
-            ReportFormat::Json => ccsim_engine::report::OutputFormat::Json,
-            ReportFormat::Csv => ccsim_engine::report::OutputFormat::Csv,
-        }
+        self.format.engine()
     }
 }
 
@@ -366,6 +531,17 @@ pub enum ReportFormat {
     Json,
     /// CSV.
     Csv,
+}
+
+impl ReportFormat {
+    /// The engine's output format.
+    pub fn engine(self) -> ccsim_engine::report::OutputFormat {
+        match self {
+            ReportFormat::Table => ccsim_engine::report::OutputFormat::Table,
+            ReportFormat::Json => ccsim_engine::report::OutputFormat::Json,
+            ReportFormat::Csv => ccsim_engine::report::OutputFormat::Csv,
+        }
+    }
 }
 
 /// Formats for lists.

@@ -15,8 +15,8 @@ use ccsim_sim::scenario::Scenario;
 use ccsim_sim::sweep::{Grid, Plan, Vary};
 
 use crate::args::{
-    CatalogFormat, Command, ConvertArgs, ExamplesArgs, ExportArgs, ListFormat, MetricsArgs,
-    ReplayArgs, RunArgs, SimulateArgs, SweepArgs,
+    CatalogFormat, Command, ConvertArgs, ErlangModel, ExamplesArgs, ExportArgs, ListFormat,
+    MetricsArgs, ReplayArgs, RunArgs, SimulateArgs, SweepArgs,
 };
 use crate::error::CliError;
 
@@ -31,6 +31,7 @@ pub fn run(command: Command) -> Result<u8, CliError> {
         Command::Simulate(a) => simulate_cmd(&a),
         Command::Run(a) => run_cmd(&a),
         Command::Sweep(a) => sweep_cmd(&a),
+        Command::Erlang(model) => erlang_cmd(&model),
     }
 }
 
@@ -42,6 +43,16 @@ fn print(text: &str) -> Result<u8, CliError> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
         Err(e) => Err(CliError::Stdout(e)),
     }
+}
+
+fn erlang_cmd(model: &ErlangModel) -> Result<u8, CliError> {
+    let (kind, request) = model.request();
+    let calculation = request.to_calculation(kind)?;
+    let report = ccsim_engine::queueing::calculate(&calculation)?;
+    print(&ccsim_engine::queueing::render_calculator(
+        &report,
+        model.output(),
+    ))
 }
 
 fn replay_cmd(a: &ReplayArgs) -> Result<u8, CliError> {

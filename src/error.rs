@@ -34,6 +34,10 @@ pub enum CliError {
     /// A simulation failed, or its report's settings are wrong.
     #[error(transparent)]
     Run(#[from] ccsim_sim::run::RunError),
+    /// An Erlang calculator's flag cannot be used, or its load cannot be calculated (more
+    /// traffic than agents under Erlang C, a target no count reaches).
+    #[error(transparent)]
+    Erlang(#[from] ccsim_engine::queueing::CalculatorError),
     /// The command line asks for what cannot be done (two paths that are one file, a folder
     /// with no examples).
     #[error("{0}")]

@@ -2,5 +2,6 @@
 
 mod cli;
 mod common;
+mod erlang;
 mod examples;
 mod sim_cli;

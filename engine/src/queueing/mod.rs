@@ -8,6 +8,20 @@
 //! chain with the waiting time of a tagged customer by uniformization; the tests hold them
 //! equal. The second also gives what has no simple closed form: the service level of answered
 //! calls and the probability of abandoning within a threshold.
+//!
+//! On top of the formulas sit the calculators of `ccsim erlang`: `request` checks what a
+//! planner typed, `solve` finds the fewest agents meeting a target and the positions to
+//! schedule, `calculator` computes the figures at and around the answer, and `render` writes
+//! them as a table, CSV or JSON.
+
+pub mod calculator;
+mod render;
+mod request;
+pub mod solve;
+
+pub use calculator::{calculate, Calculation, CalculatorReport, Figure, FigureUnit, Staffing};
+pub use render::render_calculator;
+pub use request::{CalculatorError, CalculatorRequest, ModelKind};
 
 /// Erlang B: the probability that all `c` servers are busy in M/M/c/c with offered load `a`
 /// (Erlangs), by the stable recursion B₀ = 1, B_k = a·B_{k−1} / (k + a·B_{k−1}).
@@ -183,20 +197,25 @@ impl ErlangA {
     pub fn figures(&self, t: f64, short: f64) -> ErlangAFigures {
         let c = self.agents as usize;
         let (lambda, mu, theta) = (self.arrival_rate, self.mu(), self.theta());
-        // Stationary distribution p_n ∝ Π_{k=1..n} λ / (min(k, c)μ + max(k − c, 0)θ).
-        let mut p = vec![1.0f64];
-        let mut total = 1.0;
+        // Stationary distribution p_n ∝ Π_{k=1..n} λ / (min(k, c)μ + max(k − c, 0)θ), built in
+        // logarithms: with long patience and fewer agents than Erlangs, the products climb
+        // past f64's range long before they turn down.
+        let mut log_p = vec![0.0f64];
+        let mut highest = 0.0f64;
         let mut n = 0usize;
         while n < 1_000_000 {
             n += 1;
             let death = n.min(c) as f64 * mu + n.saturating_sub(c) as f64 * theta;
-            let next = p[n - 1] * lambda / death;
-            p.push(next);
-            total += next;
-            if n > c && next < 1e-18 * total {
+            let next = log_p[n - 1] + (lambda / death).ln();
+            log_p.push(next);
+            highest = highest.max(next);
+            // Past the mode the terms only shrink; stop once they are 1e-18 of the largest.
+            if n > c && death >= lambda && next < highest - 41.5 {
                 break;
             }
         }
+        let mut p: Vec<f64> = log_p.iter().map(|l| (l - highest).exp()).collect();
+        let total: f64 = p.iter().sum();
         for x in &mut p {
             *x /= total;
         }
@@ -206,16 +225,17 @@ impl ErlangA {
         let waiting: Vec<f64> = p.iter().skip(c).copied().collect();
         let wait_probability: f64 = waiting.iter().sum();
         let (mut answered_wait, mut answered, mut sojourn) = (0.0, 0.0, 0.0);
+        // From position j: the probability of reaching service, the expected wait of one who
+        // does (each position lasts 1/(r_i + θ) on average whichever way it ends), and the
+        // expected time until leaving the queue either way. Each follows from position j − 1:
+        // the first step takes 1/(r_j + θ), then the call moves up with probability
+        // r_j/(r_j + θ).
+        let (mut reach, mut wait, mut time) = (1.0, 0.0, 0.0);
         for (j, pj) in waiting.iter().enumerate() {
-            // Reaching service from position j, its expected wait, and the expected time until
-            // leaving the queue either way.
-            let (mut reach, mut wait) = (1.0, 0.0);
-            let mut time = 0.0;
-            for i in (0..=j).rev() {
-                time += reach / (r(i) + theta);
-                reach *= r(i) / (r(i) + theta);
-                wait += 1.0 / (r(i) + theta);
-            }
+            let leave = r(j) + theta;
+            reach *= r(j) / leave;
+            wait += 1.0 / leave;
+            time = 1.0 / leave + r(j) / leave * time;
             answered += pj * reach;
             answered_wait += pj * reach * wait;
             sojourn += pj * time;
