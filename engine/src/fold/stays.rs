@@ -43,7 +43,8 @@ impl OpenStay {
 fn end_of(outcome: Outcome) -> StayEnd {
     match outcome {
         Outcome::Abandoned => StayEnd::Abandoned,
-        _ => StayEnd::Ended,
+        Outcome::CallbackRequested => StayEnd::Callback,
+        Outcome::Completed | Outcome::ForwardedOutside | Outcome::Voicemail => StayEnd::Ended,
     }
 }
 

@@ -388,6 +388,9 @@ mod tests {
             .set("service_level.fax", "1m")
             .expect_err("no such channel")
             .to_string();
-        assert!(err.contains("service_level.fax") && err.contains("chat"), "{err}");
+        assert!(
+            err.contains("service_level.fax") && err.contains("chat"),
+            "{err}"
+        );
     }
 }

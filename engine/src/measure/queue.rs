@@ -114,6 +114,11 @@ pub fn flowed_out(fact: &Fact, out: &mut dyn Emit) {
     each_stay(fact, out, |s, _| (s.end == StayEnd::FlowedOut).then_some(1));
 }
 
+/// Callbacks requested: stays the customer left having asked to be called back.
+pub fn callbacks(fact: &Fact, out: &mut dyn Emit) {
+    each_stay(fact, out, |s, _| (s.end == StayEnd::Callback).then_some(1));
+}
+
 /// Abandonment rate: abandoned stays over offered stays.
 pub fn abandon_rate(fact: &Fact, out: &mut dyn Emit) {
     if let Some(s) = stay(fact) {
@@ -309,7 +314,7 @@ pub static METRICS: &[MetricDef] = &[
         id: "queue.abandoned",
         name: "Abandoned",
         definition: "Offered stays that ended with the customer leaving before an agent took the contact.",
-        choices: "A stay that ended otherwise unanswered (flowed out to another queue, forwarded outside, voicemail) is offered but neither answered nor abandoned.",
+        choices: "A stay that ended otherwise unanswered (flowed out to another queue, a callback requested, forwarded outside, voicemail) is offered but neither answered nor abandoned.",
         measure: abandoned,
         ..QUEUE_COUNT
     },
@@ -327,6 +332,14 @@ pub static METRICS: &[MetricDef] = &[
         definition: "Offered stays that ended with the contact entering another queue before an agent took it: an overflow, or a transfer of a waiting contact.",
         choices: "Counted in the queue it left; the queue it entered counts a stay of its own.",
         measure: flowed_out,
+        ..QUEUE_COUNT
+    },
+    MetricDef {
+        id: "queue.callbacks",
+        name: "Callbacks requested",
+        definition: "Offered stays that ended with the customer leaving the queue having asked to be called back (outcome callback_requested). The callback itself is a later outbound contact, outside the inbound queue figures.",
+        choices: "Read as neither answered nor abandoned, so the service level over offered counts it as not answered within the threshold, and the abandonment rate leaves it out of its numerator. The alternative, which some platforms offer, drops callback requests from the service level's denominator or counts the callback's answer as the stay's: it would hide waits the customer did endure.",
+        measure: callbacks,
         ..QUEUE_COUNT
     },
     MetricDef {
