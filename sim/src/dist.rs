@@ -2,8 +2,9 @@
 //!
 //! Every stochastic process of a simulation draws from its own [`Stream`]: a Pcg64Mcg generator
 //! (rand_pcg, portable and seeded) whose seed is derived from the run's seed and the stream's
-//! name. Two scenarios that differ in one knob therefore draw the same numbers everywhere
-//! else (common random numbers), and a replication is the same on every machine.
+//! name, or, for a contact, from a key its origin drew ([`Stream::key`], [`Stream::from_key`]).
+//! Two scenarios that differ in one knob therefore draw the same numbers everywhere else
+//! (common random numbers), and a replication is the same on every machine.
 
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Exp, Gamma, LogNormal, Weibull};
@@ -17,12 +18,23 @@ pub struct Stream(Pcg64Mcg);
 impl Stream {
     /// The stream called `name` of the run seeded with `seed`.
     pub fn new(seed: u64, name: &str) -> Stream {
-        let mut state = splitmix(seed ^ fnv1a(name.as_bytes()));
+        Stream::from_key(seed ^ fnv1a(name.as_bytes()))
+    }
+
+    /// The stream a 64-bit key stands for: a process's (see [`Stream::new`]) or a contact's,
+    /// whose key its parent stream drew ([`Stream::key`]).
+    pub fn from_key(key: u64) -> Stream {
+        let mut state = splitmix(key);
         let hi = splitmix(state);
         state = splitmix(hi);
         let lo = state;
         let seed128 = (u128::from(hi) << 64) | u128::from(lo);
         Stream(Pcg64Mcg::from_seed(seed128.to_le_bytes()))
+    }
+
+    /// A key for a stream of its own (one per contact): one draw from this stream.
+    pub fn key(&mut self) -> u64 {
+        self.0.random::<u64>()
     }
 
     /// A uniform number in [0, 1).

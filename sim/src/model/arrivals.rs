@@ -21,6 +21,8 @@ pub(super) struct ReturnInfo {
     pub(super) workstream: WorkstreamIdx,
     /// The agent who closed the conversation, if an agent did.
     pub(super) agent: Option<AgentIdx>,
+    /// The key of the new contact's random stream, drawn from the closed contact's.
+    pub(super) key: u64,
 }
 
 /// Where a Poisson process with a piecewise-constant rate is: the instant of its last event
@@ -84,7 +86,8 @@ impl<'s, O: Output> Sim<'s, O> {
     pub(super) fn arrival(&mut self, workstream: WorkstreamIdx) -> Result<(), SimError> {
         self.schedule_arrival(workstream);
         let customer = self.ids.customer();
-        self.start_contact(workstream, customer, None, None)
+        let key = self.streams.customers[workstream.get()].key();
+        self.start_contact(workstream, customer, None, None, key)
     }
 
     /// A customer comes back: to the conversation they closed if it is within the reopen
@@ -104,17 +107,20 @@ impl<'s, O: Output> Sim<'s, O> {
             info.customer,
             reopen.then_some(info.conversation),
             preferred,
+            info.key,
         )
     }
 
     /// A customer starts a contact on the workstream, in a new conversation or in the one
-    /// `reopen` names, and goes to the workstream's queue or bot.
+    /// `reopen` names, with the random stream `key` stands for, and goes to the workstream's
+    /// queue or bot.
     fn start_contact(
         &mut self,
         workstream: WorkstreamIdx,
         customer: Id,
         reopen: Option<Id>,
         preferred: Option<AgentIdx>,
+        key: u64,
     ) -> Result<(), SimError> {
         let definition = &self.scenario.workstreams[workstream.get()];
         let conversation = match reopen {
@@ -150,7 +156,7 @@ impl<'s, O: Output> Sim<'s, O> {
                 author: None,
             })?;
         }
-        let contact = self.alloc_contact();
+        let contact = self.alloc_contact(key);
         let slot = &mut self.contacts[contact];
         slot.origin = Origin::Inbound(workstream);
         slot.id = id;

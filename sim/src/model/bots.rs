@@ -56,9 +56,7 @@ impl<'s, O: Output> Sim<'s, O> {
             sender: Sender::Bot,
             author: Some(&definition.name),
         })?;
-        let delay = definition
-            .handle
-            .sample_ms(&mut self.streams.bots[bot.get()]);
+        let delay = definition.handle.sample_ms(&mut self.contacts[contact].rng);
         let slot = &mut self.contacts[contact];
         slot.state = State::Bot;
         slot.session = session;
@@ -153,7 +151,7 @@ impl<'s, O: Output> Sim<'s, O> {
         let definition = &self.scenario.bots[bot.get()];
         let (id, conversation, bot_session) = (slot.id, slot.conversation, slot.bot_session);
         let customer = slot.customer.number;
-        let stream = &mut self.streams.bots[bot.get()];
+        let stream = &mut self.contacts[contact].rng;
         let ticket = stream.chance(definition.ticket_probability);
         let resolved = stream.chance(definition.resolve_probability);
         let session_open = self

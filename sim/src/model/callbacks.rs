@@ -48,7 +48,10 @@ impl<'s, O: Output> Sim<'s, O> {
             return Ok(());
         };
         self.contacts[contact].callback_offered = true;
-        if !self.streams.callback_offers[queue.get()].chance(callback.accept_probability) {
+        if !self.contacts[contact]
+            .rng
+            .chance(callback.accept_probability)
+        {
             return Ok(());
         }
         self.request_callback(contact, workstream)
@@ -123,7 +126,7 @@ impl<'s, O: Output> Sim<'s, O> {
         let gen = slot.gen;
         let (step, delay) = match &definition.callback {
             Some(callback) => {
-                let stream = &mut self.streams.callback_calls[queue.get()];
+                let stream = &mut self.contacts[contact].rng;
                 if stream.chance(callback.answer_probability) {
                     (Step::Answered, callback.ring.sample_ms(stream))
                 } else {

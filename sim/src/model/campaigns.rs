@@ -23,7 +23,8 @@ impl<'s, O: Output> Sim<'s, O> {
     pub(super) fn attempt(&mut self, campaign: CampaignIdx) -> Result<(), SimError> {
         self.schedule_attempt(campaign);
         let definition = &self.scenario.campaigns[campaign.get()];
-        let contact = self.alloc_contact();
+        let key = self.streams.attempt_keys[campaign.get()].key();
+        let contact = self.alloc_contact(key);
         let now = self.kernel.now();
         let slot = &mut self.contacts[contact];
         slot.origin = Origin::Campaign(campaign);

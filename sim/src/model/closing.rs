@@ -37,7 +37,7 @@ impl<'s, O: Output> Sim<'s, O> {
         if self.contacts[contact].transferred || transfers.is_empty() {
             return None;
         }
-        let mut u = self.streams.behaviour[workstream.get()].uniform();
+        let mut u = self.contacts[contact].rng.uniform();
         for &(probability, transfer) in transfers {
             if u < probability {
                 return Some(transfer);
@@ -119,7 +119,7 @@ impl<'s, O: Output> Sim<'s, O> {
     /// The contact ends, completed; the agent's after-contact work follows, if any.
     fn complete(&mut self, contact: ContactIdx) -> Result<(), SimError> {
         let slot = &self.contacts[contact];
-        let (id, origin, slot_queue) = (slot.id, slot.origin, slot.queue);
+        let (id, origin) = (slot.id, slot.origin);
         self.emit(EventKind::ContactEnded {
             contact: id.as_str(),
             outcome: Outcome::Completed,
@@ -128,13 +128,13 @@ impl<'s, O: Output> Sim<'s, O> {
             Origin::Inbound(workstream) => self.scenario.workstreams[workstream.get()]
                 .after_work
                 .as_ref()
-                .map(|d| d.sample_ms(&mut self.streams.handle[workstream.get()])),
+                .map(|d| d.sample_ms(&mut self.contacts[contact].rng)),
             Origin::Campaign(campaign) => self.scenario.campaigns[campaign.get()]
                 .after_work
                 .as_ref()
                 .map(|d| d.sample_ms(&mut self.streams.campaign_handle[campaign.get()])),
             Origin::Callback(workstream) => {
-                let stream = &mut self.streams.callback_calls[slot_queue.get()];
+                let stream = &mut self.contacts[contact].rng;
                 self.scenario.workstreams[workstream.get()]
                     .after_work
                     .as_ref()
@@ -198,11 +198,11 @@ impl<'s, O: Output> Sim<'s, O> {
     /// (the workstream's returns, or the campaign's replies; a callback has neither); `agent`
     /// closed it, if an agent did.
     pub(super) fn draw_return(&mut self, contact: ContactIdx, agent: Option<AgentIdx>) {
-        let slot = &self.contacts[contact];
+        let slot = &mut self.contacts[contact];
         let (returns, stream) = match slot.origin {
             Origin::Inbound(workstream) => (
                 self.scenario.workstreams[workstream.get()].returns.as_ref(),
-                &mut self.streams.behaviour[workstream.get()],
+                &mut slot.rng,
             ),
             Origin::Campaign(campaign) => (
                 self.scenario.campaigns[campaign.get()].reply.as_ref(),
@@ -230,7 +230,7 @@ impl<'s, O: Output> Sim<'s, O> {
         let Some(retrials) = &self.scenario.workstreams[workstream.get()].retrials else {
             return;
         };
-        let stream = &mut self.streams.retrials[workstream.get()];
+        let stream = &mut self.contacts[contact].rng;
         if !stream.chance(retrials.probability) {
             return;
         }
@@ -247,13 +247,14 @@ impl<'s, O: Output> Sim<'s, O> {
         delay: i64,
         agent: Option<AgentIdx>,
     ) {
-        let slot = &self.contacts[contact];
+        let slot = &mut self.contacts[contact];
         let info = ReturnInfo {
             customer: slot.customer,
             conversation: slot.conversation,
             closed_at_ms: self.kernel.now(),
             workstream: WorkstreamIdx::new(workstream),
             agent,
+            key: slot.rng.key(),
         };
         let pending = self.returns.take(|| info);
         self.returns[pending] = info;

@@ -4,6 +4,7 @@
 use super::ids::Id;
 use super::index::{AgentIdx, BotIdx, CampaignIdx, ContactIdx, Idx, QueueIdx, WorkstreamIdx};
 use super::{Output, Sim};
+use crate::dist::Stream;
 
 /// Where a contact is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,6 +111,11 @@ pub(super) struct Contact {
     pub(super) plan_pos: u8,
     /// The consult's duration (accepted) or time to reject [ms].
     pub(super) consult_ms: i64,
+    /// The contact's own random numbers: its customer's patience, handling, behaviour and
+    /// comebacks. Its key comes from the contact's origin in an order staffing cannot change
+    /// (the workstream's arrivals, or the contact it came back from), so the same customer
+    /// draws the same figures at every point of a sweep (common random numbers).
+    pub(super) rng: Stream,
 }
 
 impl Contact {
@@ -143,6 +149,7 @@ impl Contact {
             plan_len: 0,
             plan_pos: 0,
             consult_ms: 0,
+            rng: Stream::from_key(0),
         }
     }
 
@@ -156,15 +163,17 @@ impl Contact {
 }
 
 impl<'s, O: Output> Sim<'s, O> {
-    /// A slot for a new contact, queued, with a new generation; its FIFO token carries on
-    /// from the slot's last use, so old queue entries stay stale.
-    pub(super) fn alloc_contact(&mut self) -> ContactIdx {
+    /// A slot for a new contact, queued, with a new generation and the random stream `key`
+    /// stands for; its FIFO token carries on from the slot's last use, so old queue entries
+    /// stay stale.
+    pub(super) fn alloc_contact(&mut self, key: u64) -> ContactIdx {
         let contact = self.contacts.take(Contact::empty);
         let slot = &mut self.contacts[contact];
         *slot = Contact {
             gen: slot.gen.wrapping_add(1),
             token: slot.token,
             state: State::Queued,
+            rng: Stream::from_key(key),
             ..Contact::empty()
         };
         contact

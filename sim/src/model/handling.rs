@@ -39,10 +39,11 @@ impl<'s, O: Output> Sim<'s, O> {
     /// Draws a call's talk time, hold and consult, and lays them out as steps.
     pub(super) fn plan_voice(&mut self, contact: ContactIdx, workstream: WorkstreamIdx) {
         let definition = &self.scenario.workstreams[workstream.get()];
-        let talk_ms = definition.handle.as_ref().map_or(0, |h| {
-            h.sample_ms(&mut self.streams.handle[workstream.get()])
-        });
-        let stream = &mut self.streams.behaviour[workstream.get()];
+        let stream = &mut self.contacts[contact].rng;
+        let talk_ms = definition
+            .handle
+            .as_ref()
+            .map_or(0, |h| h.sample_ms(stream));
         let no_pause = Pause {
             at_ms: 0,
             start: Step::Finish,
@@ -232,7 +233,7 @@ impl<'s, O: Output> Sim<'s, O> {
         let messages = self.scenario.workstreams[workstream.get()]
             .messages
             .as_ref();
-        let stream = &mut self.streams.handle[workstream.get()];
+        let stream = &mut self.contacts[contact].rng;
         match messages {
             Some(messages) if stream.chance(messages.more) => {
                 let delay = messages.customer_reply.sample_ms(stream);
@@ -257,8 +258,7 @@ impl<'s, O: Output> Sim<'s, O> {
                 .messages
                 .as_ref()
                 .map_or(0, |m| {
-                    m.agent_reply
-                        .sample_ms(&mut self.streams.handle[workstream.get()])
+                    m.agent_reply.sample_ms(&mut self.contacts[contact].rng)
                 }),
             Origin::Campaign(_) | Origin::Callback(_) => 0,
         };
@@ -270,7 +270,7 @@ impl<'s, O: Output> Sim<'s, O> {
     /// or for a call back the workstream's).
     fn answered(&mut self, contact: ContactIdx) -> Result<(), SimError> {
         let slot = &self.contacts[contact];
-        let (id, origin, queue) = (slot.id, slot.origin, slot.queue);
+        let (id, origin) = (slot.id, slot.origin);
         self.emit(EventKind::ContactAnswered {
             contact: id.as_str(),
         })?;
@@ -279,7 +279,7 @@ impl<'s, O: Output> Sim<'s, O> {
                 .handle
                 .sample_ms(&mut self.streams.campaign_handle[campaign.get()]),
             Origin::Callback(workstream) => {
-                let stream = &mut self.streams.callback_calls[queue.get()];
+                let stream = &mut self.contacts[contact].rng;
                 self.scenario.workstreams[workstream.get()]
                     .handle
                     .as_ref()

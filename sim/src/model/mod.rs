@@ -94,21 +94,17 @@ enum Activation {
     BotSessionEnd { customer: u64 },
 }
 
-/// The random-number streams of a run, one per process and per workstream, bot, group or
-/// campaign, so that what-ifs share their random numbers where they do not differ.
+/// The random-number streams of a run, one per process and per workstream, group or
+/// campaign, and one per contact (`Contact::rng`, keyed from here), so that what-ifs share
+/// their random numbers where they do not differ.
 struct Streams {
     /// Per workstream: arrivals.
     arrivals: Vec<Stream>,
-    /// Per workstream: customers' patience.
-    patience: Vec<Stream>,
-    /// Per workstream: handling times and message timings.
-    handle: Vec<Stream>,
-    /// Per workstream: holds, consults, transfers and returns.
-    behaviour: Vec<Stream>,
-    /// Per workstream: abandoning customers trying again, and when.
-    retrials: Vec<Stream>,
-    /// Per bot: handling, tickets and resolution.
-    bots: Vec<Stream>,
+    /// Per workstream: the keys of arriving customers' own streams, one per arrival in
+    /// arrival order. Everything about a customer (patience, handling, behaviour, bot,
+    /// callback, comebacks) is drawn from the contact's own stream, so a knob that changes
+    /// the order contacts are served in does not change what each customer draws.
+    customers: Vec<Stream>,
     /// Per group: offer outcomes.
     offers: Vec<Stream>,
     /// Per group: Away episodes.
@@ -119,16 +115,14 @@ struct Streams {
     focus: Vec<Stream>,
     /// Per campaign: when attempts are made.
     attempts: Vec<Stream>,
+    /// Per campaign: the keys of attempts' own streams, one per attempt.
+    attempt_keys: Vec<Stream>,
     /// Per campaign: whether and when calls are answered.
     answer: Vec<Stream>,
     /// Per campaign: talk or writing time, and after-contact work.
     campaign_handle: Vec<Stream>,
     /// Per campaign: customers answering back.
     reply: Vec<Stream>,
-    /// Per queue: whether customers offered a callback take it.
-    callback_offers: Vec<Stream>,
-    /// Per queue: call backs answered or not, their ringing, talk and after-contact work.
-    callback_calls: Vec<Stream>,
 }
 
 impl Streams {
@@ -147,26 +141,19 @@ impl Streams {
             .map(|w| w.name.as_str())
             .collect();
         let groups: Vec<&str> = scenario.groups.iter().map(|g| g.name.as_str()).collect();
-        let bots: Vec<&str> = scenario.bots.iter().map(|b| b.name.as_str()).collect();
         let campaigns: Vec<&str> = scenario.campaigns.iter().map(|c| c.name.as_str()).collect();
-        let queues: Vec<&str> = scenario.queues.iter().map(|q| q.name.as_str()).collect();
         Streams {
             arrivals: per("arrivals", &workstreams),
-            patience: per("patience", &workstreams),
-            handle: per("handle", &workstreams),
-            behaviour: per("behaviour", &workstreams),
-            retrials: per("retrial", &workstreams),
-            bots: per("bot", &bots),
+            customers: per("customers", &workstreams),
             offers: per("offer", &groups),
             away: per("away", &groups),
             idle: per("idle", &groups),
             focus: per("focus", &groups),
             attempts: per("campaign-attempts", &campaigns),
+            attempt_keys: per("campaign-contacts", &campaigns),
             answer: per("campaign-answer", &campaigns),
             campaign_handle: per("campaign-handle", &campaigns),
             reply: per("campaign-reply", &campaigns),
-            callback_offers: per("callback", &queues),
-            callback_calls: per("callback-call", &queues),
         }
     }
 }

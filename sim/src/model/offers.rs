@@ -153,7 +153,6 @@ impl<'s, O: Output> Sim<'s, O> {
         workstream: WorkstreamIdx,
     ) -> Result<(), SimError> {
         let definition = &self.scenario.workstreams[workstream.get()];
-        let stream = &mut self.streams.handle[workstream.get()];
         let gen = self.contacts[contact].gen;
         let (step, delay) = match definition.kind {
             ChannelKind::Voice => {
@@ -164,17 +163,16 @@ impl<'s, O: Output> Sim<'s, O> {
                 return Ok(());
             }
             ChannelKind::Messaging => {
-                let delay = definition
-                    .messages
-                    .as_ref()
-                    .map_or(0, |m| m.first_reply.sample_ms(stream));
+                let delay = definition.messages.as_ref().map_or(0, |m| {
+                    m.first_reply.sample_ms(&mut self.contacts[contact].rng)
+                });
                 (Step::FirstReply, delay)
             }
             ChannelKind::Async => {
                 let delay = definition
                     .handle
                     .as_ref()
-                    .map_or(0, |h| h.sample_ms(stream));
+                    .map_or(0, |h| h.sample_ms(&mut self.contacts[contact].rng));
                 (Step::AsyncReply, delay)
             }
         };

@@ -44,8 +44,7 @@ impl<'s, O: Output> Sim<'s, O> {
         self.start_queue_session(contact, queue)?;
         if let Some(workstream) = self.contacts[contact].workstream() {
             if let Some(patience) = &self.scenario.workstreams[workstream.get()].patience {
-                let stream = &mut self.streams.patience[workstream.get()];
-                let delay = patience.sample_ms(stream);
+                let delay = patience.sample_ms(&mut self.contacts[contact].rng);
                 let gen = self.contacts[contact].gen;
                 self.kernel
                     .after(delay, Activation::Patience { contact, gen });
